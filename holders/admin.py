@@ -1,0 +1,55 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from import_export.admin import ImportMixin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import ContactConfirmation, HolderProfile, User
+from .resources import HolderImportResource
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "is_staff", "is_active", "last_login", "date_joined"]
+    list_filter = ["is_staff", "is_superuser", "is_active", "groups"]
+    search_fields = ["email"]
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        ("Roles", {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
+        ("Dates", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+    readonly_fields = ["last_login", "date_joined"]
+    filter_horizontal = ["groups"]
+
+
+class ContactConfirmationInline(admin.TabularInline):
+    model = ContactConfirmation
+    extra = 0
+    fields = ["cycle_year", "confirmed_at", "confirmed_by"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(HolderProfile)
+class HolderProfileAdmin(ImportMixin, SimpleHistoryAdmin):
+    resource_classes = [HolderImportResource]
+    list_display = ["last_name", "first_name", "member_number", "email", "has_account", "city"]
+    list_select_related = ["user"]
+    search_fields = ["last_name", "first_name", "email", "member_number"]
+    list_filter = ["state", ("user", admin.EmptyFieldListFilter)]
+    readonly_fields = ["user", "created_at", "updated_at"]
+    inlines = [ContactConfirmationInline]
+    fieldsets = (
+        (None, {"fields": ("first_name", "last_name", "member_number", "user")}),
+        ("Contact", {"fields": ("email", "phone", "street", "city", "state", "zip_code")}),
+        ("Work", {"fields": ("employer", "job_title")}),
+        ("Record", {"fields": ("created_at", "updated_at")}),
+    )
+
+    @admin.display(boolean=True, description="account")
+    def has_account(self, obj):
+        return obj.user_id is not None

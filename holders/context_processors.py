@@ -1,0 +1,11 @@
+from django.utils.functional import SimpleLazyObject
+
+from .roles import is_aasc_staff, is_reviewer
+
+
+def roles(request):
+    user = request.user
+    return {
+        "is_aasc_staff": SimpleLazyObject(lambda: is_aasc_staff(user)),
+        "is_reviewer": SimpleLazyObject(lambda: is_reviewer(user)),
+    }

@@ -1,0 +1,125 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Column, Fieldset, Layout, Row, Submit
+from django import forms
+from localflavor.us.forms import USStateSelect, USZipCodeField
+
+from .models import HolderProfile
+from .selectors import email_in_use
+from .services import ApplicationError, holder_claim_or_create
+
+
+class SignupNamesForm(forms.Form):
+    """Extra fields on allauth's sign-up form; claims an imported record."""
+
+    first_name = forms.CharField(
+        max_length=100, widget=forms.TextInput({"autocomplete": "given-name"})
+    )
+    last_name = forms.CharField(
+        max_length=100, widget=forms.TextInput({"autocomplete": "family-name"})
+    )
+
+    def signup(self, request, user):
+        try:
+            holder_claim_or_create(
+                user=user,
+                first_name=self.cleaned_data["first_name"],
+                last_name=self.cleaned_data["last_name"],
+            )
+        except ApplicationError as error:
+            raise forms.ValidationError(str(error)) from error
+
+
+class ContactDetailsForm(forms.ModelForm):
+    """Renewal step 1: the holder's contact details."""
+
+    zip_code = USZipCodeField(label="ZIP code", help_text="5 digits, or ZIP+4 such as 80903-1234.")
+
+    class Meta:
+        model = HolderProfile
+        fields = [
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "street",
+            "city",
+            "state",
+            "zip_code",
+            "employer",
+            "job_title",
+        ]
+        widgets = {
+            "state": USStateSelect(),
+            "first_name": forms.TextInput({"autocomplete": "given-name"}),
+            "last_name": forms.TextInput({"autocomplete": "family-name"}),
+            "email": forms.EmailInput({"autocomplete": "email"}),
+            "phone": forms.TextInput({"autocomplete": "tel", "type": "tel"}),
+            "street": forms.TextInput({"autocomplete": "street-address"}),
+            "city": forms.TextInput({"autocomplete": "address-level2"}),
+            "employer": forms.TextInput({"autocomplete": "organization"}),
+            "job_title": forms.TextInput({"autocomplete": "organization-title"}),
+        }
+        help_texts = {"phone": "A US number, e.g. (719) 555-0134."}
+
+    required_fields = ("phone", "street", "city", "state", "zip_code")
+
+    def __init__(self, *args, confirm_year, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.required_fields:
+            self.fields[name].required = True
+        self.fields["state"].choices = [("", "Choose a state")] + [
+            choice for choice in self.fields["state"].choices if choice[0]
+        ]
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Fieldset(
+                "Name",
+                Row(
+                    Column("first_name", css_class="col-md-6"),
+                    Column("last_name", css_class="col-md-6"),
+                ),
+            ),
+            Fieldset(
+                "How to reach you",
+                Row(Column("email", css_class="col-md-6"), Column("phone", css_class="col-md-6")),
+            ),
+            Fieldset(
+                "Mailing address",
+                "street",
+                Row(
+                    Column("city", css_class="col-md-6"),
+                    Column("state", css_class="col-6 col-md-3"),
+                    Column("zip_code", css_class="col-6 col-md-3"),
+                ),
+            ),
+            Fieldset(
+                "Work",
+                Row(
+                    Column("employer", css_class="col-md-6"),
+                    Column("job_title", css_class="col-md-6"),
+                ),
+            ),
+            HTML('<div class="d-flex flex-wrap gap-2 mt-3">'),
+            Submit("action", "Save changes", css_class="btn-outline-primary"),
+            Submit(
+                "confirm",
+                f"Save and confirm for the {confirm_year} renewal",
+                css_class="btn-primary",
+            ),
+            HTML("</div>"),
+        )
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if email_in_use(email=email, exclude_holder=self.instance):
+            raise forms.ValidationError(
+                "Another holder's record already uses this email address. "
+                "Use a different one or contact the AASC office."
+            )
+        return email
+
+    def clean_first_name(self):
+        return self.cleaned_data["first_name"].strip()
+
+    def clean_last_name(self):
+        return self.cleaned_data["last_name"].strip()

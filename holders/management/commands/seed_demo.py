@@ -1,0 +1,21 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from holders.demo import DEMO_PASSWORD, seed_demo_accounts
+
+
+class Command(BaseCommand):
+    help = "Load demo accounts and data for the embedded `make run` portal (DEBUG only)."
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError(
+                "seed_demo creates accounts with a published password; it only runs with "
+                "DJANGO_DEBUG=true."
+            )
+        accounts = seed_demo_accounts()
+        self.stdout.write(
+            self.style.SUCCESS("Demo data loaded. Sign in at http://127.0.0.1:8000 with:")
+        )
+        for role, email in accounts:
+            self.stdout.write(f"  {role:<15} {email:<22} password: {DEMO_PASSWORD}")

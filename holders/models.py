@@ -1,0 +1,159 @@
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from localflavor.us.models import USStateField, USZipCodeField
+from phonenumber_field.modelfields import PhoneNumberField
+from simple_history.models import HistoricalRecords
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+    def get_by_natural_key(self, email):
+        return self.get(email__iexact=email)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """An account; the email address is the log-in."""
+
+    email = models.EmailField("email address", max_length=254, unique=True)
+    is_staff = models.BooleanField(
+        default=False, help_text="Can log into the admin (AASC staff and NAAEI reviewers)."
+    )
+    is_active = models.BooleanField(default=True)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    class Meta:
+        constraints = [
+            # Stored lower-case, so the plain unique index is case-insensitive.
+            models.CheckConstraint(
+                condition=models.Q(email=Lower("email")), name="user_email_lowercase"
+            ),
+        ]
+
+    def __str__(self):
+        return self.email
+
+    def clean(self):
+        super().clean()
+        self.email = self.__class__.objects.normalize_email(self.email).lower()
+
+
+class HolderProfile(models.Model):
+    """A credential holder's contact details (renewal step 1).
+
+    A profile can exist without an account: staff import holders from NAAEI's
+    list, and the holder claims the record by signing up with the same email.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="holder_profile",
+    )
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    email = models.EmailField(
+        "contact email", max_length=254, help_text="Where renewal notices are sent."
+    )
+    phone = PhoneNumberField(blank=True)
+    street = models.CharField("street address", max_length=200, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    state = USStateField(blank=True)
+    zip_code = USZipCodeField("ZIP code", blank=True)
+    employer = models.CharField(max_length=200, blank=True)
+    job_title = models.CharField(max_length=200, blank=True)
+    member_number = models.CharField("NAAEI member number", max_length=20, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="holder_email_unique_ci"),
+            models.UniqueConstraint(
+                fields=["member_number"],
+                condition=~models.Q(member_number=""),
+                name="holder_member_number_unique_when_present",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(email=Lower("email")), name="holder_email_lowercase"
+            ),
+        ]
+
+    def __str__(self):
+        return self.full_name
+
+    @property
+    def full_name(self):
+        return f"{self.first_name} {self.last_name}".strip() or self.email
+
+    @property
+    def is_contact_complete(self):
+        return all(
+            [
+                self.first_name,
+                self.last_name,
+                self.email,
+                self.phone,
+                self.street,
+                self.city,
+                self.state,
+                self.zip_code,
+            ]
+        )
+
+
+class ContactConfirmation(models.Model):
+    """The holder confirmed their contact details for renewal year `cycle_year`."""
+
+    holder = models.ForeignKey(
+        HolderProfile, on_delete=models.CASCADE, related_name="contact_confirmations"
+    )
+    cycle_year = models.PositiveSmallIntegerField()
+    confirmed_at = models.DateTimeField()
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["holder", "cycle_year"], name="one_contact_confirmation_per_year"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.holder} confirmed contact details for {self.cycle_year}"

@@ -1,0 +1,33 @@
+from django.conf import settings
+from django.utils import timezone
+
+from .models import ContactConfirmation, HolderProfile
+
+
+def current_renewal_year(*, today=None):
+    """The renewal year holders are working on today (AASC's time zone).
+
+    Invoices for year Y go out in November of Y-1, so from then on the season
+    is Y's. Issue 4's renewal cycles refine this once cycles are data.
+    """
+    today = today or timezone.localdate()
+    if today.month >= settings.RENEWAL_SEASON_START_MONTH:
+        return today.year + 1
+    return today.year
+
+
+def holder_for_user(*, user):
+    if not user.is_authenticated:
+        return None
+    return HolderProfile.objects.filter(user=user).first()
+
+
+def contact_confirmation_for(*, holder, cycle_year):
+    return ContactConfirmation.objects.filter(holder=holder, cycle_year=cycle_year).first()
+
+
+def email_in_use(*, email, exclude_holder=None):
+    profiles = HolderProfile.objects.filter(email__iexact=email.strip())
+    if exclude_holder is not None:
+        profiles = profiles.exclude(pk=exclude_holder.pk)
+    return profiles.exists()

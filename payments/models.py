@@ -1,0 +1,1 @@
+# Payments, Stripe Checkout and webhooks arrive with issue 7.

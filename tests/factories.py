@@ -1,0 +1,54 @@
+import factory
+from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group
+
+from holders.models import HolderProfile, User
+from holders.roles import AASC_STAFF, HOLDERS, NAAEI_REVIEWERS
+
+PASSWORD = "correct-horse-battery-9"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def verified(self, create, extracted, **kwargs):
+        if create:
+            self.save()
+            EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
+
+    @factory.post_generation
+    def role(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.groups.add(Group.objects.get(name=extracted))
+
+
+class HolderProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = HolderProfile
+
+    user = factory.SubFactory(UserFactory, role=HOLDERS)
+    email = factory.SelfAttribute("user.email")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    phone = "+17195550100"
+    street = "10 N Cascade Ave"
+    city = "Colorado Springs"
+    state = "CO"
+    zip_code = "80903"
+    employer = "Front Range Apartments"
+    job_title = "Leasing Professional"
+    member_number = factory.Sequence(lambda n: f"M{n:07d}")
+
+
+def staff_user(**kwargs):
+    return UserFactory(is_staff=True, role=AASC_STAFF, **kwargs)
+
+
+def reviewer_user(**kwargs):
+    return UserFactory(is_staff=True, role=NAAEI_REVIEWERS, **kwargs)

@@ -1,0 +1,120 @@
+import pytest
+from django.urls import reverse
+
+from holders.models import ContactConfirmation, HolderProfile
+from holders.selectors import current_renewal_year
+
+URL = reverse("holders:profile")
+
+
+def valid_post(holder, **overrides):
+    data = {
+        "first_name": holder.first_name,
+        "last_name": holder.last_name,
+        "email": holder.email,
+        "phone": "719-555-0199",
+        "street": "31 N Tejon St",
+        "city": "Colorado Springs",
+        "state": "CO",
+        "zip_code": "80903",
+        "employer": "Peak Living",
+        "job_title": "Regional Manager",
+        "action": "Save changes",
+    }
+    data.update(overrides)
+    return data
+
+
+def stored(holder):
+    return HolderProfile.objects.values().get(pk=holder.pk)
+
+
+@pytest.mark.django_db
+def test_anonymous_is_sent_to_log_in(client):
+    response = client.get(URL)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))
+
+
+def test_holder_sees_only_own_details(holder_client, holder, other_holder):
+    response = holder_client.get(URL)
+    assert response.status_code == 200
+    assert holder.member_number in response.text
+    assert other_holder.email not in response.text
+    assert other_holder.member_number not in response.text
+
+
+def test_saving_normalises_phone_and_reports_success(holder_client, holder):
+    response = holder_client.post(URL, valid_post(holder), follow=True)
+    assert "Your contact details are saved." in response.text
+    holder.refresh_from_db()
+    assert holder.phone.as_e164 == "+17195550199"
+    assert holder.street == "31 N Tejon St"
+    assert not ContactConfirmation.objects.filter(holder=holder).exists()
+
+
+def test_confirming_records_the_renewal_year(holder_client, holder):
+    data = valid_post(holder)
+    del data["action"]
+    data["confirm"] = "Save and confirm"
+    response = holder_client.post(URL, data, follow=True)
+    year = current_renewal_year()
+    assert f"confirmed for the {year} renewal" in response.text
+    confirmation = ContactConfirmation.objects.get(holder=holder)
+    assert confirmation.cycle_year == year
+    assert confirmation.confirmed_by == holder.user
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("zip_code", "8090", "Enter a zip code in the format XXXXX or XXXXX-XXXX."),
+        ("zip_code", "ABCDE", "Enter a zip code in the format XXXXX or XXXXX-XXXX."),
+        ("state", "XX", "Select a valid choice."),
+        ("phone", "12", "Enter a valid phone number"),
+        ("email", "not-an-email", "Enter a valid email address."),
+        ("first_name", "   ", "This field is required."),
+        ("street", "", "This field is required."),
+        ("city", "", "This field is required."),
+    ],
+)
+def test_bad_input_shows_error_beside_field_and_saves_nothing(
+    holder_client, holder, field, value, message
+):
+    before = stored(holder)
+    history_before = holder.history.count()
+    response = holder_client.post(URL, valid_post(holder, **{field: value}))
+    assert response.status_code == 200
+    assert message in response.context["form"].errors[field][0]
+    assert f'id="error_1_id_{field}"' in response.text
+    assert "Nothing was saved" in response.text
+    assert stored(holder) == before
+    assert holder.history.count() == history_before
+
+
+def test_email_unique_regardless_of_case(holder_client, holder, other_holder):
+    before = stored(holder)
+    response = holder_client.post(URL, valid_post(holder, email=other_holder.email.upper()))
+    assert "already uses this email address" in response.context["form"].errors["email"][0]
+    assert stored(holder) == before
+
+
+def test_email_is_stored_lower_case(holder_client, holder):
+    holder_client.post(URL, valid_post(holder, email="New.Address@Example.ORG"))
+    holder.refresh_from_db()
+    assert holder.email == "new.address@example.org"
+
+
+def test_changes_are_kept_in_history_with_who(holder_client, holder):
+    holder_client.post(URL, valid_post(holder, city="Pueblo", zip_code="81003"))
+    latest = holder.history.first()
+    assert latest.city == "Pueblo"
+    assert latest.history_user == holder.user
+    assert latest.prev_record.city == "Colorado Springs"
+
+
+def test_member_number_cannot_be_changed_by_the_holder(holder_client, holder):
+    number = holder.member_number
+    holder_client.post(URL, valid_post(holder, member_number="HACKED1"))
+    holder.refresh_from_db()
+    assert holder.member_number == number
