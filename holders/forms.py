@@ -4,8 +4,8 @@ from django import forms
 from localflavor.us.forms import USStateSelect, USZipCodeField
 
 from .models import HolderProfile
-from .selectors import email_in_use
-from .services import ApplicationError, holder_claim_or_create
+from .selectors import email_claimed_by_account, email_in_use
+from .services import HOLDER_EMAIL_TAKEN, ApplicationError, holder_claim_or_create
 
 
 class SignupNamesForm(forms.Form):
@@ -17,6 +17,13 @@ class SignupNamesForm(forms.Form):
     last_name = forms.CharField(
         max_length=100, widget=forms.TextInput({"autocomplete": "family-name"})
     )
+
+    def clean(self):
+        cleaned_data = super().clean()
+        email = cleaned_data.get("email")
+        if email and email_claimed_by_account(email=email):
+            raise forms.ValidationError(HOLDER_EMAIL_TAKEN)
+        return cleaned_data
 
     def signup(self, request, user):
         try:

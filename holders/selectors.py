@@ -31,3 +31,15 @@ def email_in_use(*, email, exclude_holder=None):
     if exclude_holder is not None:
         profiles = profiles.exclude(pk=exclude_holder.pk)
     return profiles.exists()
+
+
+def email_claimed_by_account(*, email):
+    """A holder record uses this contact email but belongs to an account that signs in
+    with another address. (An account signing in with this very address is allauth's
+    case: it answers without revealing that the account exists.)"""
+    email = email.strip()
+    return (
+        HolderProfile.objects.filter(email__iexact=email, user__isnull=False)
+        .exclude(user__email__iexact=email)
+        .exists()
+    )

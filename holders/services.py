@@ -10,6 +10,11 @@ class ApplicationError(Exception):
     """A domain rule refused the operation; the message is for the person."""
 
 
+HOLDER_EMAIL_TAKEN = (
+    "This email address belongs to another holder's record. Please contact the AASC office."
+)
+
+
 CONTACT_FIELDS = (
     "first_name",
     "last_name",

@@ -101,6 +101,9 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Log-in rate limits are counted in the cache: use Redis when several processes serve.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
 # --- Accounts ---------------------------------------------------------------
 AUTH_USER_MODEL = "holders.User"
 AUTHENTICATION_BACKENDS = [

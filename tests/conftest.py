@@ -39,8 +39,10 @@ def password():
 
 
 @pytest.fixture(autouse=True)
-def _mail_in_memory(settings):
+def _fast_test_settings(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Real hashing costs ~0.3 s per password; tests check behaviour, not hash strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 # --- Browser tests: Playwright drives Debian's Chromium, never a downloaded one.
@@ -61,3 +63,13 @@ def browser_type_launch_args(browser_type_launch_args):
             "--no-first-run",
         ],
     }
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Log-in rate limits live in the cache; start every test with none counted."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -1,0 +1,160 @@
+import re
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core import mail
+from django.urls import reverse
+
+from holders.models import HolderProfile, User
+from holders.roles import HOLDERS
+
+pytestmark = pytest.mark.django_db
+
+NEW_PASSWORD = "Pikes-Peak-renewal-77"
+
+
+def sign_up(client, email, **extra):
+    data = {
+        "email": email,
+        "first_name": "Riley",
+        "last_name": "Nguyen",
+        "password1": NEW_PASSWORD,
+        "password2": NEW_PASSWORD,
+        **extra,
+    }
+    return client.post(reverse("account_signup"), data)
+
+
+def link_in(message):
+    return re.search(r"https?://testserver(/\S+)", message.body).group(1)
+
+
+def test_sign_up_requires_email_verification_then_logs_in(client):
+    response = sign_up(client, "Riley.Nguyen@Example.org")
+    assert response.status_code == 302
+    assert response.url == reverse("account_email_verification_sent")
+    user = User.objects.get()
+    assert user.email == "riley.nguyen@example.org"
+
+    # Not verified yet: a log-in attempt is sent to verification, not into the portal.
+    client.logout()
+    login = client.post(reverse("account_login"), {"login": user.email, "password": NEW_PASSWORD})
+    assert login.url == reverse("account_email_verification_sent")
+    assert "_auth_user_id" not in client.session
+
+    confirm_path = link_in(mail.outbox[-1])
+    confirm = client.post(confirm_path)
+    assert confirm.status_code == 302
+    assert client.session["_auth_user_id"] == str(user.pk)
+    profile = HolderProfile.objects.get(user=user)
+    assert (profile.first_name, profile.last_name) == ("Riley", "Nguyen")
+    assert user.groups.filter(name=HOLDERS).exists()
+
+
+def test_log_in_with_email_in_any_case_and_log_out(client, holder, password):
+    response = client.post(
+        reverse("account_login"), {"login": holder.user.email.upper(), "password": password}
+    )
+    assert response.status_code == 302
+    assert client.get(response.url, follow=True).request["PATH_INFO"] == reverse("holders:profile")
+    client.post(reverse("account_logout"))
+    assert "_auth_user_id" not in client.session
+
+
+def test_wrong_password_gives_a_clear_message(client, holder):
+    response = client.post(
+        reverse("account_login"), {"login": holder.user.email, "password": "wrong-password"}
+    )
+    assert response.status_code == 200
+    assert "The email address and/or password you specified are not correct." in response.text
+
+
+def test_password_reset_link_in_the_mail_works(client, holder):
+    client.post(reverse("account_reset_password"), {"email": holder.user.email})
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == [holder.user.email]
+    key_page = client.get(link_in(mail.outbox[0]), follow=True)
+    assert key_page.status_code == 200
+    set_password_path = key_page.request["PATH_INFO"]
+    response = client.post(
+        set_password_path, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
+    )
+    assert response.status_code == 302
+    client.logout()
+    login = client.post(
+        reverse("account_login"), {"login": holder.user.email, "password": NEW_PASSWORD}
+    )
+    assert login.status_code == 302
+    assert client.session["_auth_user_id"] == str(holder.user.pk)
+
+
+def test_password_change_requires_the_old_password(client, holder, password):
+    client.force_login(holder.user)
+    bad = client.post(
+        reverse("account_change_password"),
+        {"oldpassword": "not-it", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+    )
+    assert bad.status_code == 200
+    assert "Please type your current password." in bad.text
+    good = client.post(
+        reverse("account_change_password"),
+        {"oldpassword": password, "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+    )
+    assert good.status_code == 302
+    holder.user.refresh_from_db()
+    assert holder.user.check_password(NEW_PASSWORD)
+
+
+def test_weak_password_is_refused(client):
+    response = sign_up(client, "weak@example.org", password1="12345678", password2="12345678")
+    assert response.status_code == 200
+    assert "This password is too short" in response.text
+    assert not User.objects.exists()
+
+
+def test_imported_holder_claims_record_by_signing_up_with_same_email(client):
+    imported = HolderProfile.objects.create(
+        first_name="Morgan",
+        last_name="Castillo",
+        email="morgan.castillo@example.org",
+        member_number="N1234567",
+    )
+    sign_up(client, "MORGAN.Castillo@example.org", first_name="Mo", last_name="C")
+    client.post(link_in(mail.outbox[-1]))
+
+    assert HolderProfile.objects.count() == 1
+    imported.refresh_from_db()
+    assert imported.user.email == "morgan.castillo@example.org"
+    # The imported record keeps what NAAEI sent.
+    assert (imported.first_name, imported.member_number) == ("Morgan", "N1234567")
+    assert imported.history.first().history_change_reason == "claimed by sign-up"
+    page = client.get(reverse("holders:profile"))
+    assert "N1234567" in page.text
+
+
+def test_sign_up_cannot_take_a_record_another_account_owns(client, holder):
+    holder.email = "contact@example.org"
+    holder.save()
+    response = sign_up(client, "contact@example.org")
+    assert response.status_code == 200
+    assert "belongs to another holder" in response.text
+    assert not User.objects.filter(email="contact@example.org").exists()
+    holder.refresh_from_db()
+    assert holder.user.email != "contact@example.org"
+
+
+def test_user_email_is_unique_regardless_of_case(client, holder):
+    response = sign_up(client, holder.user.email.upper())
+    # allauth does not reveal that the account exists; it mails its owner instead.
+    assert response.status_code == 302
+    assert User.objects.filter(email__iexact=holder.user.email).count() == 1
+    assert mail.outbox[-1].to == [holder.user.email]
+    assert "already" in mail.outbox[-1].body
+
+
+def test_roles_exist_as_groups():
+    assert set(Group.objects.values_list("name", flat=True)) >= {
+        "Holders",
+        "AASC staff",
+        "NAAEI reviewers",
+    }

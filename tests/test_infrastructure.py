@@ -1,0 +1,128 @@
+"""The suite runs on the real services production uses, and production settings are sound."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import redis
+from celery.contrib.testing.worker import start_worker
+from django.conf import settings
+from django.db import connection
+
+from renewal_portal.celery import app as celery_app
+from renewal_portal.celery import ping
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_tests_run_on_postgresql():
+    assert connection.vendor == "postgresql", "run the suite with `make test` (PostgreSQL)"
+
+
+def test_redis_answers():
+    assert redis.Redis.from_url(os.environ["REDIS_URL"]).ping()
+
+
+@pytest.fixture
+def celery_on_redis():
+    """Point the project's Celery app at the real Redis broker for one test."""
+    url = os.environ["REDIS_URL"]
+    saved = {
+        key: celery_app.conf[key] for key in ("broker_url", "result_backend", "task_always_eager")
+    }
+    celery_app.conf.update(broker_url=url, result_backend=url, task_always_eager=False)
+    yield celery_app
+    celery_app.conf.update(saved)
+
+
+def test_celery_round_trip_through_a_real_worker_on_redis(celery_on_redis):
+    with start_worker(celery_on_redis, pool="solo", perform_ping_check=False):
+        assert ping.delay().get(timeout=20) == "pong"
+
+
+def test_health_view_checks_the_database(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.text == "ok"
+
+
+def production_env(**overrides):
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "STRIPE_")) and key != "DATABASE_URL"
+    }
+    env.update(
+        DJANGO_ENV_FILE="/dev/null",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_ALLOWED_HOSTS="renew.aasc.example",
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/renewal_portal",
+        **overrides,
+    )
+    return env
+
+
+def manage(*args, env):
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_passes_with_production_settings():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=production_env())
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_check_deploy_catches_an_insecure_production_setting():
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        env=production_env(DJANGO_SECURE_HSTS_SECONDS="0"),
+    )
+    assert result.returncode != 0
+    assert "security.W004" in result.stderr + result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    env = production_env()
+    del env["DJANGO_SECRET_KEY"]
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_seed_demo_refuses_without_debug():
+    result = manage("seed_demo", env=production_env())
+    assert result.returncode != 0
+    assert "only runs with DJANGO_DEBUG=true" in result.stderr
+
+
+def test_embedded_defaults_need_no_environment(tmp_path):
+    """`make run`: SQLite under var/, eager Celery, mail to files; nothing else to set."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
+    env.pop("DATABASE_URL", None)
+    env.update(DJANGO_DEBUG="true", DJANGO_ENV_FILE="/dev/null")
+    code = (
+        "from django.conf import settings as s;"
+        "print(s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER, s.EMAIL_BACKEND,"
+        " s.EMAIL_FILE_PATH, s.TIME_ZONE)"
+    )
+    result = manage("shell", "-c", code, env=env)
+    assert result.returncode == 0, result.stderr
+    engine, eager, backend, mail_path, zone = result.stdout.strip().splitlines()[-1].split()
+    assert engine == "django.db.backends.sqlite3"
+    assert eager == "True"
+    assert backend == "django.core.mail.backends.filebased.EmailBackend"
+    assert mail_path.endswith("var/mail")
+    assert zone == "America/Denver"
+    assert settings.TIME_ZONE == "America/Denver"
