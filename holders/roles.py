@@ -12,12 +12,16 @@ ROLE_NAMES = (HOLDERS, AASC_STAFF, NAAEI_REVIEWERS)
 
 def grant(apps, group_name, permission_codenames):
     """Give `group_name` the permissions named "app_label.codename" (for migrations)."""
+    from django.apps import apps as global_apps
     from django.contrib.auth.management import create_permissions
 
     for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+        if apps is global_apps:
+            create_permissions(app_config, verbosity=0)
+        else:  # a migration's historical app registry has no models modules
+            app_config.models_module = True
+            create_permissions(app_config, apps=apps, verbosity=0)
+            app_config.models_module = None
 
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")

@@ -10,6 +10,16 @@ from .selectors import contact_confirmation_for, current_renewal_year, holder_fo
 from .services import ApplicationError, holder_claim_or_create, holder_update_contact
 
 
+def requested_renewal_year(request):
+    """The dashboard links here for its cycle's year; accept only a neighbouring year."""
+    default = current_renewal_year()
+    try:
+        year = int(request.GET.get("year", default))
+    except ValueError:
+        return default
+    return year if abs(year - default) <= 1 else default
+
+
 class ContactDetailsView(LoginRequiredMixin, FormView):
     """Renewal step 1. Only ever the signed-in holder's own record."""
 
@@ -25,7 +35,7 @@ class ContactDetailsView(LoginRequiredMixin, FormView):
                 except ApplicationError as error:
                     messages.error(request, str(error))
                     return redirect("home")
-            self.renewal_year = current_renewal_year()
+            self.renewal_year = requested_renewal_year(request)
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
@@ -59,7 +69,7 @@ class ContactDetailsView(LoginRequiredMixin, FormView):
             )
         else:
             messages.success(self.request, "Your contact details are saved.")
-        return redirect("holders:profile")
+        return redirect(self.request.get_full_path())
 
     def form_invalid(self, form):
         messages.error(self.request, "Nothing was saved: please correct the fields marked below.")

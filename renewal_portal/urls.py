@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views
+from . import dashboard, views
 
 admin.site.site_header = "AASC credential renewals"
 admin.site.site_title = "AASC renewals admin"
@@ -12,5 +12,7 @@ urlpatterns = [
     path("healthz", views.health_view, name="health"),
     path("accounts/", include("allauth.urls")),
     path("holder/", include("holders.urls")),
+    path("renewal/", dashboard.dashboard_view, name="dashboard"),
+    path("credentials/", include("credentials.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -13,7 +13,7 @@ def home_view(request):
         return render(request, "home.html")
     if is_aasc_staff(user) or is_reviewer(user):
         return redirect("admin:index")
-    return redirect("holders:profile")
+    return redirect("dashboard")
 
 
 @never_cache

@@ -2,9 +2,26 @@ import os
 
 import pytest
 
+from renewal_portal.reference_data import ensure_reference_data
 from tests.factories import PASSWORD, HolderProfileFactory, reviewer_user, staff_user
 
 CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Roles and the CEC schedule come from data migrations; a transactional test
+    flushes them, so put them back for every test that uses the database."""
+    marker = request.node.get_closest_marker("django_db")
+    fixtures = set(request.fixturenames)
+    if marker is None and not fixtures & {"db", "transactional_db", "live_server"}:
+        return
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or fixtures & {
+        "transactional_db",
+        "live_server",
+    }
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    ensure_reference_data()
 
 
 @pytest.fixture

@@ -1,3 +1,5 @@
+import datetime
+
 import factory
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
@@ -52,3 +54,33 @@ def staff_user(**kwargs):
 
 def reviewer_user(**kwargs):
     return UserFactory(is_staff=True, role=NAAEI_REVIEWERS, **kwargs)
+
+
+def credential_type(code):
+    from credentials.models import CredentialType
+
+    return CredentialType.objects.get(code=code)
+
+
+class HeldCredentialFactory(factory.django.DjangoModelFactory):
+    """A credential that the 2027 cycle renews (it expires on 31 December 2026)."""
+
+    class Meta:
+        model = "credentials.HeldCredential"
+
+    holder = factory.SubFactory(HolderProfileFactory)
+    credential_type = factory.LazyFunction(lambda: credential_type("CAM"))
+    number = factory.Sequence(lambda n: f"C{n:06d}")
+    earned_on = datetime.date(2020, 5, 1)
+    expires_on = datetime.date(2026, 12, 31)
+
+
+def holder_with(*codes, expires_on=datetime.date(2026, 12, 31), **holder_fields):
+    holder = HolderProfileFactory(**holder_fields)
+    for code in codes:
+        HeldCredentialFactory(
+            holder=holder,
+            credential_type=credential_type(code),
+            expires_on=None if code == "CAMT" else expires_on,
+        )
+    return holder

@@ -56,7 +56,7 @@ def test_log_in_with_email_in_any_case_and_log_out(client, holder, password):
         reverse("account_login"), {"login": holder.user.email.upper(), "password": password}
     )
     assert response.status_code == 302
-    assert client.get(response.url, follow=True).request["PATH_INFO"] == reverse("holders:profile")
+    assert client.get(response.url, follow=True).request["PATH_INFO"] == reverse("dashboard")
     client.post(reverse("account_logout"))
     assert "_auth_user_id" not in client.session
 

@@ -48,7 +48,7 @@ def test_staff_and_reviewers_land_in_the_admin_holders_on_their_details(client, 
     client.force_login(staff)
     assert client.get(reverse("home")).url == reverse("admin:index")
     client.force_login(holder.user)
-    assert client.get(reverse("home")).url == reverse("holders:profile")
+    assert client.get(reverse("home")).url == reverse("dashboard")
 
 
 def test_staff_sees_profile_history_with_who_changed_it(client, staff):

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from credentials.demo import seed_demo_renewals
 from holders.demo import DEMO_PASSWORD, seed_demo_accounts
 
 
@@ -14,6 +15,11 @@ class Command(BaseCommand):
                 "DJANGO_DEBUG=true."
             )
         accounts = seed_demo_accounts()
+        cycle, issued = seed_demo_renewals()
+        self.stdout.write(
+            f"Renewal cycle {cycle.year}: CECs earned in {cycle.cec_window_end.year}, "
+            f"due {cycle.due_on:%B %-d, %Y}; {issued} new invoice(s) issued."
+        )
         self.stdout.write(
             self.style.SUCCESS("Demo data loaded. Sign in at http://127.0.0.1:8000 with:")
         )

@@ -1,0 +1,159 @@
+"""Reads of credentials, cycles and invoices. The CECs-owed rule lives here, once."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils import timezone
+
+from .models import (
+    CecRequirement,
+    EmeritusStatus,
+    HeldCredential,
+    RenewalCycle,
+    RenewalInvoice,
+    Waiver,
+)
+
+
+@dataclass(frozen=True)
+class CecsOwed:
+    total: Decimal
+    in_network_minimum: Decimal
+    participation_cap: Decimal | None
+    set_by: str | None  # the credential code whose requirement applies
+
+
+NO_CECS_OWED = CecsOwed(Decimal(0), Decimal(0), None, None)
+
+
+def cecs_owed_from(requirements):
+    """CECs owed for a set of credential requirements of one year.
+
+    Holders of several credentials use the same CECs for all of them, so they owe
+    the largest requirement, never the sum; the in-network minimum and the
+    participation cap are those of the credential that sets the total.
+    """
+    requirements = [r for r in requirements if r is not None and r.total_cecs > 0]
+    if not requirements:
+        return NO_CECS_OWED
+    largest = max(requirements, key=lambda r: (r.total_cecs, r.in_network_minimum))
+    return CecsOwed(
+        total=largest.total_cecs,
+        in_network_minimum=largest.in_network_minimum,
+        participation_cap=largest.participation_cap,
+        set_by=largest.credential_type.code,
+    )
+
+
+def requirements_by_type(*, year):
+    """{credential_type_id: requirement} in force for `year`: the latest row at or before it."""
+    rows = (
+        CecRequirement.objects.filter(from_year__lte=year)
+        .select_related("credential_type")
+        .order_by("credential_type_id", "-from_year")
+    )
+    in_force = {}
+    for row in rows:
+        in_force.setdefault(row.credential_type_id, row)
+    return in_force
+
+
+def requirement_for(*, credential_type, year):
+    return (
+        CecRequirement.objects.filter(credential_type=credential_type, from_year__lte=year)
+        .select_related("credential_type")
+        .order_by("-from_year")
+        .first()
+    )
+
+
+def renewing_credentials(*, cycle):
+    """Held credentials the cycle renews: renewable, not lapsed, expiring by its due date."""
+    return HeldCredential.objects.filter(
+        credential_type__renews=True,
+        expires_on__isnull=False,
+        expires_on__lte=cycle.due_on,
+    ).exclude(status=HeldCredential.Status.LAPSED)
+
+
+def cecs_waived_holder_ids(*, cycle):
+    waived = Waiver.objects.filter(cycle=cycle, waive_cecs=True).values_list("holder_id", flat=True)
+    emeritus = EmeritusStatus.objects.filter(since_year__lte=cycle.year).values_list(
+        "holder_id", flat=True
+    )
+    return set(waived) | set(emeritus)
+
+
+def fee_waived_holder_ids(*, cycle):
+    return set(
+        Waiver.objects.filter(cycle=cycle, waive_fee=True).values_list("holder_id", flat=True)
+    )
+
+
+def current_cycle(*, today=None):
+    """The cycle holders work on: the latest whose invoices have gone out."""
+    today = today or timezone.localdate()
+    return RenewalCycle.objects.filter(invoices_go_out_on__lte=today).order_by("-year").first()
+
+
+def holder_credentials(*, holder):
+    return HeldCredential.objects.filter(holder=holder).select_related("credential_type")
+
+
+def holder_invoice(*, holder, cycle):
+    if cycle is None:
+        return None
+    return (
+        RenewalInvoice.objects.filter(holder=holder, cycle=cycle)
+        .select_related("cycle")
+        .prefetch_related("lines")
+        .first()
+    )
+
+
+def holder_invoices(*, holder):
+    return RenewalInvoice.objects.filter(holder=holder).select_related("cycle")
+
+
+def late_fee_due_cents(*, invoice, today=None):
+    """The late (reinstatement) fee to add before payment: open, unpaid after grace."""
+    today = today or timezone.localdate()
+    if (
+        invoice.status == RenewalInvoice.Status.OPEN
+        and not invoice.fee_waived
+        and invoice.late_fee_cents == 0
+        and today > invoice.grace_ends_on
+    ):
+        return invoice.cycle.late_fee_cents
+    return 0
+
+
+def amount_due_cents(*, invoice, today=None):
+    if invoice.status != RenewalInvoice.Status.OPEN:
+        return 0
+    return invoice.total_cents + late_fee_due_cents(invoice=invoice, today=today)
+
+
+def credentials_to_lapse(*, cycle):
+    return renewing_credentials(cycle=cycle).exclude(reinstated_for_year=cycle.year)
+
+
+def public_credential_lookup(*, number, last_name):
+    """Public register: a credential by number and the holder's last name, or None."""
+    return (
+        HeldCredential.objects.filter(
+            number__iexact=number.strip(), holder__last_name__iexact=last_name.strip()
+        )
+        .select_related("credential_type", "holder")
+        .only(
+            "number",
+            "status",
+            "earned_on",
+            "expires_on",
+            "credential_type__code",
+            "credential_type__name",
+            "holder__first_name",
+            "holder__last_name",
+        )
+        .first()
+    )

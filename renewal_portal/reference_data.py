@@ -1,0 +1,25 @@
+"""Rows the data migrations create (roles, credential types, the CEC schedule).
+
+Tests that flush the database (transactional tests, the live server) call
+`ensure_reference_data` to put them back. Add each new data migration here.
+"""
+
+from importlib import import_module
+
+from django.apps import apps
+
+DATA_MIGRATIONS = [
+    ("holders.migrations.0002_roles", "create_roles"),
+    ("credentials.migrations.0002_schedule_and_roles", "load"),
+]
+
+
+def ensure_reference_data():
+    from django.contrib.auth.models import Group
+
+    from credentials.models import CecRequirement
+
+    if Group.objects.filter(name="NAAEI reviewers").exists() and CecRequirement.objects.exists():
+        return
+    for module, function in DATA_MIGRATIONS:
+        getattr(import_module(module), function)(apps, None)

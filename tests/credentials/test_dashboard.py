@@ -1,0 +1,121 @@
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from credentials.models import RenewalInvoice
+from credentials.services import invoices_issue, waiver_grant
+from holders.services import contact_confirm
+from tests.factories import HolderProfileFactory, holder_with, staff_user
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("dashboard")
+
+
+@pytest.fixture
+def holder(cycle):
+    holder = holder_with("CAM", "NALP")
+    invoices_issue(cycle=cycle)
+    return holder
+
+
+def next_step(client, holder):
+    client.force_login(holder.user)
+    response = client.get(URL)
+    assert response.status_code == 200
+    step = response.context["next_step"]
+    return step.number if step else None, response
+
+
+def test_first_step_is_confirming_contact_details(client, holder):
+    number, response = next_step(client, holder)
+    assert number == 1
+    assert "Next: Update your contact information" in response.text
+    assert "?year=2027" in response.context["next_step"].action_url
+    steps = response.context["steps"]
+    assert [s.state for s in steps] == ["todo", "todo", "unavailable", "unavailable"]
+
+
+def test_after_confirming_the_next_step_is_paying(client, holder):
+    contact_confirm(holder=holder, cycle_year=2027, actor=holder.user)
+    number, response = next_step(client, holder)
+    assert number == 2
+    invoice = RenewalInvoice.objects.get(holder=holder)
+    assert response.context["next_step"].action_url == reverse(
+        "credentials:invoice", args=[invoice.number]
+    )
+    assert "8 CECs earned in 2026" in response.text
+
+
+def test_cec_steps_are_not_yet_available_not_faked(client, holder):
+    contact_confirm(holder=holder, cycle_year=2027, actor=holder.user)
+    invoice = RenewalInvoice.objects.get(holder=holder)
+    invoice.status = RenewalInvoice.Status.PAID
+    invoice.save()
+    number, response = next_step(client, holder)
+    assert number is None
+    assert [s.state for s in response.context["steps"]] == [
+        "done",
+        "done",
+        "unavailable",
+        "unavailable",
+    ]
+    assert "Not yet available" in response.text
+
+
+def test_fully_waived_renewal_shows_complete(client, holder, cycle):
+    contact_confirm(holder=holder, cycle_year=2027, actor=holder.user)
+    waiver_grant(
+        holder=holder,
+        cycle=cycle,
+        waive_fee=True,
+        waive_cecs=True,
+        reason="Deployment",
+        actor=staff_user(),
+    )
+    _, response = next_step(client, holder)
+    assert "Your 2027 renewal is complete." in response.text
+    assert [s.state for s in response.context["steps"]] == [
+        "done",
+        "done",
+        "not_needed",
+        "not_needed",
+    ]
+
+
+def test_holder_with_nothing_to_renew_is_told_plainly(client, cycle):
+    camt = holder_with("CAMT")
+    invoices_issue(cycle=cycle)
+    client.force_login(camt.user)
+    response = client.get(URL)
+    assert "You have nothing to renew for 2027." in response.text
+    assert "CAMT" in response.text
+    assert "Lifetime" in response.text
+
+
+def test_holder_without_credentials_is_told_to_contact_aasc(client, cycle):
+    holder = HolderProfileFactory()
+    client.force_login(holder.user)
+    response = client.get(URL)
+    assert "No credentials are on file for you" in response.text
+
+
+def test_dashboard_lists_credentials_with_expiry_and_status(client, holder):
+    client.force_login(holder.user)
+    response = client.get(URL)
+    assert "Dec 31, 2026" in response.text
+    for credential in holder.credentials.all():
+        assert credential.number in response.text
+
+
+def test_holders_land_on_the_dashboard(client, holder):
+    client.force_login(holder.user)
+    assert client.get(reverse("home")).url == URL
+
+
+def test_no_open_cycle_is_said_plainly(client, db):
+    holder = holder_with("CAM")
+    client.force_login(holder.user)
+    response = client.get(URL)
+    assert "No renewal season is open right now." in response.text
+    assert timezone.now()  # the page renders without a cycle

@@ -1,0 +1,224 @@
+"""Renewal step 1 in a real browser: signing in, editing contact details, a11y, phone width."""
+
+import re
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from holders.models import HolderProfile
+
+from .a11y import assert_no_blocking_axe_violations
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True),
+]
+
+HOLDER_EMAIL = "holder@demo.test"
+STAFF_EMAIL = "staff@demo.test"
+REVIEWER_EMAIL = "reviewer@demo.test"
+
+PROFILE_PATH = reverse("holders:profile")
+LOGIN_PATH = reverse("account_login")
+ADMIN_PATH = reverse("admin:index")
+
+SAVED = "Your contact details are saved."
+NOT_SAVED = "Nothing was saved: please correct the fields marked below."
+BAD_ZIP_ERROR = "Enter a zip code in the format XXXXX or XXXXX-XXXX."
+
+PHONE_VIEWPORT = {"width": 375, "height": 740}
+
+
+def stored(profile):
+    """Every column of the profile as the database has it now."""
+    return HolderProfile.objects.values().get(pk=profile.pk)
+
+
+def profile_url(live_server):
+    """The contact details page, with or without the renewal ?year= the dashboard adds."""
+    return re.compile(rf"^{re.escape(live_server.url + PROFILE_PATH)}(\?.*)?$")
+
+
+def open_contact_details(page, live_server):
+    page.goto(f"{live_server.url}{PROFILE_PATH}")
+    expect(page).to_have_url(profile_url(live_server))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your contact information")
+
+
+def submit_bad_zip(page):
+    """Change the city (so a partial save would show) and enter an invalid ZIP; save."""
+    page.locator("#id_city").fill("Pueblo")
+    page.locator("#id_zip_code").fill("8090X")
+    page.get_by_role("button", name="Save changes", exact=True).click()
+    expect(page.get_by_role("alert").filter(has_text=NOT_SAVED)).to_be_visible()
+
+
+def page_widths(page):
+    return page.evaluate(
+        "() => ({scrollWidth: document.documentElement.scrollWidth,"
+        " clientWidth: document.documentElement.clientWidth})"
+    )
+
+
+def elements_wider_than_viewport(page):
+    """Elements sticking out to the right of the viewport, to say what causes a scroll."""
+    return page.evaluate(
+        """() => {
+            const limit = document.documentElement.clientWidth;
+            return Array.from(document.querySelectorAll('body *'))
+                .filter((el) => el.getBoundingClientRect().right > limit + 0.5)
+                .slice(0, 10)
+                .map((el) => el.outerHTML.slice(0, 200));
+        }"""
+    )
+
+
+def assert_no_horizontal_scroll(page):
+    widths = page_widths(page)
+    assert widths["scrollWidth"] <= widths["clientWidth"], (
+        f"{page.url} scrolls sideways at {PHONE_VIEWPORT['width']}px: {widths}; "
+        f"overflowing elements: {elements_wider_than_viewport(page)}"
+    )
+
+
+# --- 1. Editing the phone number -------------------------------------------------
+
+
+def test_holder_signs_in_and_changes_phone_number(page, live_server, log_in, demo_holder):
+    log_in(HOLDER_EMAIL)
+    # Signed in as a holder: off the log-in page, not in the admin, "Sign out" offered.
+    expect(page).not_to_have_url(re.compile(re.escape(LOGIN_PATH)))
+    expect(page).not_to_have_url(re.compile(re.escape(ADMIN_PATH)))
+    nav = page.get_by_role("navigation", name="Main")
+    expect(nav.get_by_role("button", name=re.compile(r"^Sign out"))).to_be_visible()
+
+    nav.get_by_role("link", name="Contact details").click()
+    expect(page).to_have_url(profile_url(live_server))
+    phone = page.get_by_label("Phone")
+    expect(phone).to_have_value("(719) 555-0134")
+
+    phone.fill("(719) 555-0177")
+    page.get_by_role("button", name="Save changes", exact=True).click()
+
+    expect(page.get_by_role("status").filter(has_text=SAVED)).to_be_visible()
+    expect(page).to_have_url(profile_url(live_server))
+    expect(phone).to_have_value("(719) 555-0177")
+    demo_holder.refresh_from_db()
+    assert demo_holder.phone.as_e164 == "+17195550177"
+
+
+# --- 2. A bad ZIP code ----------------------------------------------------------
+
+
+def test_bad_zip_is_reported_beside_the_field_and_nothing_is_saved(
+    page, live_server, log_in, demo_holder
+):
+    before = stored(demo_holder)
+    history_before = demo_holder.history.count()
+    log_in(HOLDER_EMAIL)
+    open_contact_details(page, live_server)
+
+    submit_bad_zip(page)
+
+    zip_code = page.locator("#id_zip_code")
+    expect(zip_code).to_have_value("8090X")
+    expect(zip_code).to_have_class(re.compile(r"(^|\s)is-invalid(\s|$)"))
+    expect(zip_code).to_have_attribute("aria-invalid", "true")
+
+    # The message is the invalid-feedback element that follows this very input, and the
+    # input names it in aria-describedby so screen readers announce it with the field.
+    error = zip_code.locator(
+        "xpath=following-sibling::*[contains(concat(' ', normalize-space(@class), ' '),"
+        " ' invalid-feedback ')][1]"
+    )
+    expect(error).to_have_text(BAD_ZIP_ERROR)
+    expect(error).to_be_visible()
+    expect(error.locator("#error_1_id_zip_code")).to_have_text(BAD_ZIP_ERROR)
+    error_id = error.get_attribute("id")
+    assert error_id, "the ZIP error element has no id for aria-describedby to name"
+    described_by = (zip_code.get_attribute("aria-describedby") or "").split()
+    assert error_id in described_by, (
+        f"#id_zip_code aria-describedby={described_by!r} does not name #{error_id}"
+    )
+    # ... and is drawn right under it.
+    field_box, error_box = zip_code.bounding_box(), error.bounding_box()
+    assert field_box["y"] + field_box["height"] <= error_box["y"] + 1
+    assert error_box["y"] - (field_box["y"] + field_box["height"]) < 40
+    assert abs(error_box["x"] - field_box["x"]) < 2
+    # No other field is marked invalid.
+    expect(page.locator(".is-invalid")).to_have_count(1)
+
+    assert stored(demo_holder) == before
+    assert demo_holder.history.count() == history_before
+
+
+# --- 3. Accessibility (axe-core) --------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/", LOGIN_PATH], ids=["home", "login"])
+def test_anonymous_pages_have_no_serious_axe_violations(page, live_server, path):
+    page.goto(f"{live_server.url}{path}")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert_no_blocking_axe_violations(page)
+
+
+def test_contact_details_page_has_no_serious_axe_violations(
+    page, live_server, log_in, demo_accounts
+):
+    log_in(HOLDER_EMAIL)
+    open_contact_details(page, live_server)
+    assert_no_blocking_axe_violations(page)
+
+
+def test_contact_details_with_errors_has_no_serious_axe_violations(
+    page, live_server, log_in, demo_accounts
+):
+    log_in(HOLDER_EMAIL)
+    open_contact_details(page, live_server)
+    submit_bad_zip(page)
+    assert_no_blocking_axe_violations(page)
+
+
+# --- 4. Phone-width layout --------------------------------------------------------
+
+
+def test_contact_details_fit_a_phone_screen(page, live_server, log_in, demo_accounts):
+    page.set_viewport_size(PHONE_VIEWPORT)
+    log_in(HOLDER_EMAIL)
+    open_contact_details(page, live_server)
+    assert_no_horizontal_scroll(page)
+
+    nav = page.get_by_role("navigation", name="Main")
+    toggler = nav.locator(".navbar-toggler")
+    menu = page.locator("#main-nav")
+    contact_link = menu.get_by_role("link", name="Contact details")
+    expect(toggler).to_be_visible()
+    expect(toggler).to_have_attribute("aria-expanded", "false")
+    expect(contact_link).to_be_hidden()
+
+    toggler.click()
+
+    expect(menu).to_have_class(re.compile(r"(^|\s)show(\s|$)"))
+    expect(toggler).to_have_attribute("aria-expanded", "true")
+    expect(contact_link).to_be_visible()
+    expect(menu.get_by_role("button", name=re.compile(r"^Sign out"))).to_be_visible()
+    assert_no_horizontal_scroll(page)
+
+    # The form with its error messages must fit too.
+    toggler.click()
+    expect(contact_link).to_be_hidden()
+    submit_bad_zip(page)
+    assert_no_horizontal_scroll(page)
+
+
+# --- 5. Staff and reviewers -------------------------------------------------------
+
+
+@pytest.mark.parametrize("email", [STAFF_EMAIL, REVIEWER_EMAIL], ids=["staff", "reviewer"])
+def test_staff_and_reviewers_sign_in_to_the_admin(page, live_server, log_in, demo_accounts, email):
+    log_in(email)
+    # "/" after sign-in sends staff and reviewers to the admin index.
+    expect(page).to_have_url(f"{live_server.url}{ADMIN_PATH}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Renewal administration")
+    expect(page.get_by_role("link", name="Holder profiles", exact=True)).to_be_visible()
