@@ -1,5 +1,6 @@
+from crispy_forms.bootstrap import StrictButton
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Column, Fieldset, Layout, Row, Submit
+from crispy_forms.layout import HTML, Column, Fieldset, Layout, Row
 from django import forms
 from localflavor.us.forms import USStateSelect, USZipCodeField
 
@@ -107,10 +108,18 @@ class ContactDetailsForm(forms.ModelForm):
                 ),
             ),
             HTML('<div class="d-flex flex-wrap gap-2 mt-3">'),
-            Submit("action", "Save changes", css_class="btn-outline-primary"),
-            Submit(
-                "confirm",
+            StrictButton(
+                "Save changes",
+                type="submit",
+                name="action",
+                value="save",
+                css_class="btn-outline-primary",
+            ),
+            StrictButton(
                 f"Save and confirm for the {confirm_year} renewal",
+                type="submit",
+                name="confirm",
+                value="confirm",
                 css_class="btn-primary",
             ),
             HTML("</div>"),

@@ -90,7 +90,7 @@ def test_holder_with_nothing_to_renew_is_told_plainly(client, cycle):
     response = client.get(URL)
     assert "You have nothing to renew for 2027." in response.text
     assert "CAMT" in response.text
-    assert "Lifetime" in response.text
+    assert "lifetime credential" in response.text
 
 
 def test_holder_without_credentials_is_told_to_contact_aasc(client, cycle):
