@@ -1,1 +1,210 @@
-# The CEC ledger, AASC classes, reporting forms and submissions arrive with issues 5 and 6.
+import secrets
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from holders.models import HolderProfile
+
+HOURS = {"max_digits": 6, "decimal_places": 2}
+
+
+def private_storage():
+    """Uploads live outside the static root and MEDIA_URL: only views that check
+    permission serve them."""
+    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+
+
+def new_verification_code():
+    return secrets.token_hex(5).upper()
+
+
+class Source(models.TextChoices):
+    AASC_CLASS = "aasc_class", "AASC class"
+    EXPO_CLASS = "expo_class", "Expo class"
+    COMMITTEE = "committee", "Committee or board service"
+    VOLUNTEERING = "volunteering", "Volunteering"
+    OTHER_PROVIDER = "other_provider", "Other provider"
+
+
+class Category(models.TextChoices):
+    IN_NETWORK = "in_network", "In-network education"
+    PARTICIPATION = "participation", "Association participation"
+    OTHER = "other", "Other education"
+
+
+# Where each source counts; AASC and its Expo are the local association (in-network).
+CATEGORY_OF_SOURCE = {
+    Source.AASC_CLASS: Category.IN_NETWORK,
+    Source.EXPO_CLASS: Category.IN_NETWORK,
+    Source.COMMITTEE: Category.PARTICIPATION,
+    Source.VOLUNTEERING: Category.PARTICIPATION,
+    Source.OTHER_PROVIDER: Category.OTHER,
+}
+
+
+class AascClass(models.Model):
+    title = models.CharField(max_length=200)
+    held_on = models.DateField("date")
+    instructor = models.CharField(max_length=200)
+    hours = models.DecimalField(
+        **HOURS, help_text="Hours of instruction, meals and breaks excluded."
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-held_on", "title"]
+        verbose_name = "AASC class"
+        verbose_name_plural = "AASC classes"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(hours__gt=0) & Q(hours__lte=24), name="class_hours_in_range"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.held_on:%b %-d, %Y})"
+
+
+class Attendance(models.Model):
+    aasc_class = models.ForeignKey(AascClass, on_delete=models.PROTECT, related_name="attendances")
+    holder = models.ForeignKey(HolderProfile, on_delete=models.PROTECT, related_name="attendances")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_reason = models.CharField(max_length=300, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["aasc_class", "holder"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["aasc_class", "holder"], name="one_attendance_per_class"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.holder} at {self.aasc_class}"
+
+
+class ReportingForm(models.Model):
+    """A CEC Reporting Form for an Expo class, committee service or volunteering."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted to AASC"
+        VERIFIED = "verified", "Verified and signed"
+        RETURNED = "returned", "Returned for correction"
+
+    ACTIVITY_TYPES = [
+        (Source.EXPO_CLASS, Source.EXPO_CLASS.label),
+        (Source.COMMITTEE, Source.COMMITTEE.label),
+        (Source.VOLUNTEERING, Source.VOLUNTEERING.label),
+    ]
+
+    holder = models.ForeignKey(
+        HolderProfile, on_delete=models.PROTECT, related_name="reporting_forms"
+    )
+    activity_type = models.CharField(max_length=20, choices=ACTIVITY_TYPES)
+    title = models.CharField(max_length=200)
+    organisation = models.CharField(max_length=200)
+    date_from = models.DateField("date")
+    date_to = models.DateField("last date", null=True, blank=True)
+    start_time = models.TimeField(null=True, blank=True)
+    end_time = models.TimeField(null=True, blank=True)
+    time_zone = models.CharField(max_length=40, default="America/Denver")
+    gross_hours = models.DecimalField(**HOURS, null=True, blank=True)
+    break_minutes = models.PositiveIntegerField(default=0)
+    hours = models.DecimalField(**HOURS, help_text="CECs claimed: hours net of meals and breaks.")
+    description = models.TextField()
+    upload = models.FileField(storage=private_storage, upload_to="forms/", blank=True)
+    upload_name = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    signer_name = models.CharField(max_length=200, blank=True)
+    signed_on = models.DateField(null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    verified_at = models.DateTimeField(null=True, blank=True)
+    returned_reason = models.TextField(blank=True)
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    returned_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-date_from", "-pk"]
+        indexes = [models.Index(fields=["status", "submitted_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(hours__gt=0) & Q(hours__lte=100), name="form_hours_in_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(date_to__isnull=True) | Q(date_to__gte=models.F("date_from")),
+                name="form_dates_in_order",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="verified")
+                | (Q(verified_at__isnull=False) & ~Q(signer_name="")),
+                name="verified_form_is_signed",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_activity_type_display()}: {self.title}"
+
+    @property
+    def is_editable(self):
+        return self.status in (self.Status.DRAFT, self.Status.RETURNED)
+
+
+class CecEntry(models.Model):
+    """One CEC ledger line. Never deleted once counted: withdrawn, with history."""
+
+    class Status(models.TextChoices):
+        COUNTED = "counted", "Counted"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    holder = models.ForeignKey(HolderProfile, on_delete=models.PROTECT, related_name="cec_entries")
+    title = models.CharField(max_length=200)
+    provider = models.CharField(max_length=200)
+    earned_on = models.DateField(help_text="The date in AASC's time zone (America/Denver).")
+    hours = models.DecimalField(**HOURS)
+    source = models.CharField(max_length=20, choices=Source.choices)
+    category = models.CharField(max_length=20, choices=Category.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.COUNTED)
+    attendance = models.OneToOneField(
+        Attendance, on_delete=models.PROTECT, null=True, blank=True, related_name="cec_entry"
+    )
+    reporting_form = models.OneToOneField(
+        ReportingForm, on_delete=models.PROTECT, null=True, blank=True, related_name="cec_entry"
+    )
+    verification_code = models.CharField(max_length=12, unique=True, default=new_verification_code)
+    correction_note = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-earned_on", "-pk"]
+        verbose_name = "CEC entry"
+        verbose_name_plural = "CEC entries"
+        indexes = [models.Index(fields=["holder", "earned_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(hours__gt=0) & Q(hours__lte=100), name="entry_hours_in_range"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.title}: {self.hours} CEC ({self.earned_on})"

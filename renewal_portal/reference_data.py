@@ -11,6 +11,7 @@ from django.apps import apps
 DATA_MIGRATIONS = [
     ("holders.migrations.0002_roles", "create_roles"),
     ("credentials.migrations.0002_schedule_and_roles", "load"),
+    ("cecs.migrations.0002_roles", "create_roles"),
 ]
 
 
@@ -19,7 +20,12 @@ def ensure_reference_data():
 
     from credentials.models import CecRequirement
 
-    if Group.objects.filter(name="NAAEI reviewers").exists() and CecRequirement.objects.exists():
+    reviewers = Group.objects.filter(name="NAAEI reviewers").first()
+    if (
+        reviewers is not None
+        and reviewers.permissions.filter(content_type__app_label="cecs").exists()
+        and CecRequirement.objects.exists()
+    ):
         return
     for module, function in DATA_MIGRATIONS:
         getattr(import_module(module), function)(apps, None)

@@ -173,6 +173,9 @@ STATICFILES_DIRS = [
     ("bootstrap", xstatic.pkg.bootstrap.BASE_DIR),
 ]
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=VAR_DIR / "media")
+# Holders' uploads: never under STATIC_ROOT or a served URL; views check permission.
+PRIVATE_MEDIA_ROOT = Path(MEDIA_ROOT) / "private"
+CEC_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -190,6 +193,8 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # --- Email ------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="AASC Renewals <renewals@aasc.test>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Absolute links in emails.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 ADMINS = [("Portal admin", address) for address in env.list("DJANGO_ADMINS", default=[])]
 if "EMAIL_URL" in env:
     vars().update(env.email_url("EMAIL_URL"))

@@ -14,5 +14,6 @@ urlpatterns = [
     path("holder/", include("holders.urls")),
     path("renewal/", dashboard.dashboard_view, name="dashboard"),
     path("credentials/", include("credentials.urls")),
+    path("cecs/", include("cecs.urls")),
     path("admin/", admin.site.urls),
 ]

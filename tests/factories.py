@@ -1,8 +1,10 @@
 import datetime
+from decimal import Decimal
 
 import factory
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from holders.models import HolderProfile, User
 from holders.roles import AASC_STAFF, HOLDERS, NAAEI_REVIEWERS
@@ -84,3 +86,33 @@ def holder_with(*codes, expires_on=datetime.date(2026, 12, 31), **holder_fields)
             expires_on=None if code == "CAMT" else expires_on,
         )
     return holder
+
+
+class AascClassFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cecs.AascClass"
+
+    title = factory.Sequence(lambda n: f"Fair Housing Essentials {n}")
+    held_on = datetime.date(2026, 3, 12)
+    instructor = "Pat Instructor"
+    hours = Decimal("3.00")
+
+
+class ReportingFormFactory(factory.django.DjangoModelFactory):
+    """A submitted Expo-class form for 2026, ready for staff to verify."""
+
+    class Meta:
+        model = "cecs.ReportingForm"
+
+    holder = factory.SubFactory(HolderProfileFactory)
+    activity_type = "expo_class"
+    title = "Expo: Leasing in a Soft Market"
+    organisation = "AASC Expo 2026"
+    date_from = datetime.date(2026, 4, 22)
+    start_time = datetime.time(9, 0)
+    end_time = datetime.time(11, 30)
+    break_minutes = 30
+    hours = Decimal("2.00")
+    description = "Expo education session."
+    status = "submitted"
+    submitted_at = factory.LazyFunction(timezone.now)

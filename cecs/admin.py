@@ -1,0 +1,1 @@
+# The AASC staff workbench for classes, attendance and reporting forms (being written).

@@ -1,0 +1,151 @@
+"""Reads of the CEC ledger. What counts for a cycle is decided here, once."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from credentials.selectors import cecs_owed_from, renewing_credentials, requirements_by_type
+
+from .models import Category, CecEntry, ReportingForm
+
+ZERO = Decimal(0)
+
+
+@dataclass
+class EntryLine:
+    entry: CecEntry
+    counted_hours: Decimal
+    reason: str = ""  # why (part of) it does not count
+
+
+@dataclass
+class CecStatus:
+    year: int
+    window_start: object
+    window_end: object
+    owed: Decimal
+    in_network_minimum: Decimal
+    participation_cap: Decimal | None
+    waived: bool
+    counting: list = field(default_factory=list)
+    not_counting: list = field(default_factory=list)
+    pending_forms: list = field(default_factory=list)
+    in_network: Decimal = ZERO
+    participation: Decimal = ZERO
+    other: Decimal = ZERO
+
+    @property
+    def total(self):
+        return self.in_network + self.participation + self.other
+
+    @property
+    def missing_total(self):
+        return max(ZERO, self.owed - self.total)
+
+    @property
+    def missing_in_network(self):
+        return max(ZERO, self.in_network_minimum - self.in_network)
+
+    @property
+    def missing(self):
+        """CECs still to earn: at least the in-network shortfall."""
+        return max(self.missing_total, self.missing_in_network)
+
+    @property
+    def is_met(self):
+        return self.waived or self.missing == 0
+
+    @property
+    def participation_over_cap(self):
+        return sum((line.entry.hours - line.counted_hours for line in self.counting), ZERO)
+
+
+def cycle_requirement(*, holder, cycle, invoice=None):
+    """CECs owed for the cycle: from the invoice when issued (its snapshot), else from
+    the credentials the cycle renews."""
+    if invoice is not None:
+        return (
+            invoice.cecs_owed,
+            invoice.in_network_minimum,
+            invoice.participation_cap,
+            (invoice.cecs_waived),
+        )
+    in_force = requirements_by_type(year=cycle.year)
+    type_ids = (
+        renewing_credentials(cycle=cycle)
+        .filter(holder=holder)
+        .values_list("credential_type_id", flat=True)
+    )
+    owed = cecs_owed_from(in_force.get(type_id) for type_id in type_ids)
+    return owed.total, owed.in_network_minimum, owed.participation_cap, False
+
+
+def cec_status(*, holder, cycle, invoice=None):
+    """What counts for cycle `cycle`: entries earned inside its window, participation up
+    to the cap (in date order), against the CECs owed; and what does not, with why."""
+    owed, minimum, cap, waived = cycle_requirement(holder=holder, cycle=cycle, invoice=invoice)
+    status = CecStatus(
+        year=cycle.year,
+        window_start=cycle.cec_window_start,
+        window_end=cycle.cec_window_end,
+        owed=owed,
+        in_network_minimum=minimum,
+        participation_cap=cap,
+        waived=waived,
+    )
+    entries = CecEntry.objects.filter(holder=holder).order_by("earned_on", "pk")
+    participation_room = cap if cap is not None else None
+    for entry in entries:
+        if entry.status == CecEntry.Status.WITHDRAWN:
+            status.not_counting.append(EntryLine(entry, ZERO, entry.correction_note or "Withdrawn"))
+            continue
+        if not cycle.cec_window_start <= entry.earned_on <= cycle.cec_window_end:
+            status.not_counting.append(
+                EntryLine(
+                    entry,
+                    ZERO,
+                    f"Earned in {entry.earned_on.year}; the {cycle.year} renewal accepts only "
+                    f"CECs earned in {cycle.cec_window_end.year}.",
+                )
+            )
+            continue
+        if entry.category == Category.PARTICIPATION:
+            counted = (
+                entry.hours if participation_room is None else min(entry.hours, participation_room)
+            )
+            if participation_room is not None:
+                participation_room -= counted
+            status.participation += counted
+            if counted == 0:
+                status.not_counting.append(
+                    EntryLine(
+                        entry, ZERO, f"Over the {cap:f}-CEC cap on association participation."
+                    )
+                )
+                continue
+            reason = (
+                ""
+                if counted == entry.hours
+                else (f"{entry.hours - counted:f} over the {cap:f}-CEC participation cap")
+            )
+            status.counting.append(EntryLine(entry, counted, reason))
+        else:
+            if entry.category == Category.IN_NETWORK:
+                status.in_network += entry.hours
+            else:
+                status.other += entry.hours
+            status.counting.append(EntryLine(entry, entry.hours))
+    status.pending_forms = list(
+        ReportingForm.objects.filter(holder=holder).exclude(status=ReportingForm.Status.VERIFIED)
+    )
+    return status
+
+
+def holder_entries(*, holder, year=None):
+    entries = CecEntry.objects.filter(holder=holder).order_by("-earned_on", "-pk")
+    if year is not None:
+        entries = entries.filter(earned_on__year=year)
+    return entries
+
+
+def holder_forms(*, holder):
+    return ReportingForm.objects.filter(holder=holder)

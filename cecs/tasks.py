@@ -1,0 +1,23 @@
+from smtplib import SMTPException
+
+from celery import shared_task
+
+
+@shared_task(
+    name="cecs.reporting_form_notify",
+    autoretry_for=(SMTPException, OSError),
+    retry_backoff=30,
+    max_retries=5,
+)
+def reporting_form_notify_task(form_id, event):
+    """Email the holder that their reporting form was submitted, verified or returned."""
+    from renewal_portal.emails import send_templated_email
+
+    from .models import ReportingForm
+
+    form = ReportingForm.objects.select_related("holder").get(pk=form_id)
+    send_templated_email(
+        to=form.holder.email,
+        template=f"reporting_form_{event}",
+        context={"form": form, "holder": form.holder},
+    )
