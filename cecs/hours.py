@@ -12,6 +12,11 @@ MAX_HOURS_PER_DAY = Decimal(12)
 TWO_PLACES = Decimal("0.01")
 
 
+def format_hours(value):
+    """CEC hours without needless decimals: 8.00 → "8", 1.50 → "1.5"."""
+    return f"{Decimal(value).normalize():f}"
+
+
 def net_hours(*, start=None, end=None, gross_hours=None, break_minutes=0):
     """Hours net of meals and breaks, from start and end times or from gross hours."""
     if start is not None and end is not None:

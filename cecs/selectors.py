@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from credentials.selectors import cecs_owed_from, renewing_credentials, requirements_by_type
 
+from .hours import format_hours
 from .models import Category, CecEntry, ReportingForm
 
 ZERO = Decimal(0)
@@ -93,7 +94,7 @@ def cec_status(*, holder, cycle, invoice=None):
         waived=waived,
     )
     entries = CecEntry.objects.filter(holder=holder).order_by("earned_on", "pk")
-    participation_room = cap if cap is not None else None
+    room = cap  # participation CECs that may still count; None = no cap
     for entry in entries:
         if entry.status == CecEntry.Status.WITHDRAWN:
             status.not_counting.append(EntryLine(entry, ZERO, entry.correction_note or "Withdrawn"))
@@ -109,25 +110,17 @@ def cec_status(*, holder, cycle, invoice=None):
             )
             continue
         if entry.category == Category.PARTICIPATION:
-            counted = (
-                entry.hours if participation_room is None else min(entry.hours, participation_room)
-            )
-            if participation_room is not None:
-                participation_room -= counted
+            counted = entry.hours if room is None else min(entry.hours, room)
+            if room is not None:
+                room -= counted
             status.participation += counted
+            over = entry.hours - counted
+            cap_text = f"the {format_hours(cap)}-CEC participation cap" if cap is not None else ""
             if counted == 0:
-                status.not_counting.append(
-                    EntryLine(
-                        entry, ZERO, f"Over the {cap:f}-CEC cap on association participation."
-                    )
-                )
-                continue
-            reason = (
-                ""
-                if counted == entry.hours
-                else (f"{entry.hours - counted:f} over the {cap:f}-CEC participation cap")
-            )
-            status.counting.append(EntryLine(entry, counted, reason))
+                status.not_counting.append(EntryLine(entry, ZERO, f"Over {cap_text}."))
+            else:
+                reason = f"{format_hours(over)} over {cap_text}" if over else ""
+                status.counting.append(EntryLine(entry, counted, reason))
         else:
             if entry.category == Category.IN_NETWORK:
                 status.in_network += entry.hours

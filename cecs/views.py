@@ -1,10 +1,131 @@
-"""Holder pages for CEC status (being written)."""
+"""Holder pages: CEC status for the cycle (renewal step 3), history, transcript, certificates."""
 
-from django.http import Http404
+import csv
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.views import View
+from django.views.generic import TemplateView
+
+from credentials.selectors import current_cycle, holder_invoice
+from holders.selectors import holder_for_user
+from renewal_portal.pdf import render_pdf
+
+from .models import CecEntry
+from .selectors import cec_status, holder_entries
 
 
-def _not_yet(request, *args, **kwargs):
-    raise Http404
+class HolderMixin(LoginRequiredMixin):
+    """Every page here shows only the signed-in holder's own ledger."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.holder = holder_for_user(user=request.user)
+            if self.holder is None:
+                raise Http404
+        return super().dispatch(request, *args, **kwargs)
 
 
-status_view = history_view = transcript_pdf_view = transcript_csv_view = certificate_view = _not_yet
+class StatusView(HolderMixin, TemplateView):
+    template_name = "cecs/status.html"
+
+    def get_context_data(self, **kwargs):
+        cycle = current_cycle()
+        context = {"holder": self.holder, "cycle": cycle}
+        if cycle is not None:
+            invoice = holder_invoice(holder=self.holder, cycle=cycle)
+            context["status"] = cec_status(holder=self.holder, cycle=cycle, invoice=invoice)
+        return super().get_context_data(**context, **kwargs)
+
+
+class HistoryView(HolderMixin, TemplateView):
+    template_name = "cecs/history.html"
+
+    def get_context_data(self, **kwargs):
+        entries = list(holder_entries(holder=self.holder))
+        years = sorted({entry.earned_on.year for entry in entries}, reverse=True)
+        by_year = [(year, [e for e in entries if e.earned_on.year == year]) for year in years]
+        return super().get_context_data(holder=self.holder, by_year=by_year, **kwargs)
+
+
+def transcript_rows(entries):
+    return [
+        [
+            entry.earned_on.isoformat(),
+            entry.title,
+            entry.provider,
+            entry.get_source_display(),
+            entry.get_category_display(),
+            f"{entry.hours:.2f}",
+            entry.get_status_display(),
+            entry.verification_code,
+        ]
+        for entry in entries
+    ]
+
+
+TRANSCRIPT_HEADER = [
+    "date earned",
+    "title",
+    "provider",
+    "source",
+    "category",
+    "CECs",
+    "status",
+    "verification code",
+]
+
+
+class TranscriptPdfView(HolderMixin, View):
+    def get(self, request, year):
+        entries = list(holder_entries(holder=self.holder, year=year))
+        counted = [e for e in entries if e.status == CecEntry.Status.COUNTED]
+        pdf = render_pdf(
+            "pdf/transcript.html",
+            {
+                "holder": self.holder,
+                "year": year,
+                "entries": entries,
+                "total": sum((e.hours for e in counted), 0),
+            },
+        )
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="cec-transcript-{year}.pdf"'
+        return response
+
+
+class TranscriptCsvView(HolderMixin, View):
+    def get(self, request, year):
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="cec-transcript-{year}.csv"'
+        writer = csv.writer(response)
+        writer.writerow(TRANSCRIPT_HEADER)
+        writer.writerows(transcript_rows(holder_entries(holder=self.holder, year=year)))
+        return response
+
+
+class CertificateView(HolderMixin, View):
+    """The PDF certificate of an AASC class attended; another holder's is a 404."""
+
+    def get(self, request, pk):
+        entry = get_object_or_404(
+            CecEntry.objects.select_related("attendance__aasc_class", "holder"),
+            pk=pk,
+            holder=self.holder,
+            attendance__isnull=False,
+            status=CecEntry.Status.COUNTED,
+        )
+        pdf = render_pdf("pdf/certificate.html", {"entry": entry, "holder": self.holder})
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = (
+            f'attachment; filename="certificate-{entry.verification_code}.pdf"'
+        )
+        return response
+
+
+status_view = StatusView.as_view()
+history_view = HistoryView.as_view()
+transcript_pdf_view = TranscriptPdfView.as_view()
+transcript_csv_view = TranscriptCsvView.as_view()
+certificate_view = CertificateView.as_view()

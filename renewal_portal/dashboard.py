@@ -7,6 +7,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import TemplateView
 
+from cecs.hours import format_hours
+from cecs.selectors import cec_status
 from credentials.selectors import current_cycle, holder_credentials, holder_invoice
 from holders.selectors import contact_confirmation_for, holder_for_user
 
@@ -34,78 +36,58 @@ STATE_LABELS = {
 }
 
 
-def renewal_steps(*, holder, cycle, invoice, confirmation):
-    year = cycle.year
-    profile_url = reverse("holders:profile") + f"?year={year}"
+def contact_step(*, year, confirmation):
+    url = reverse("holders:profile") + f"?year={year}"
+    title = "Update your contact information"
     if confirmation:
-        contact = Step(
-            1,
-            "Update your contact information",
-            "done",
-            f"Confirmed on {confirmation.confirmed_at:%B %-d, %Y}.",
-            "Review",
-            profile_url,
-        )
-    else:
-        contact = Step(
-            1,
-            "Update your contact information",
-            "todo",
-            f"Check and confirm your details for the {year} renewal.",
-            "Confirm contact details",
-            profile_url,
-        )
+        when = f"{confirmation.confirmed_at:%B %-d, %Y}"
+        return Step(1, title, "done", f"Confirmed on {when}.", "Review", url)
+    detail = f"Check and confirm your details for the {year} renewal."
+    return Step(1, title, "todo", detail, "Confirm contact details", url)
 
+
+def payment_step(*, year, invoice):
+    title = "Pay your renewal invoice"
     if invoice is None:
-        payment = Step(
-            2,
-            "Pay your renewal invoice",
-            "waiting",
-            f"Your {year} invoice has not been issued yet.",
-        )
-    elif invoice.is_settled:
-        label = "Fee waived by AASC." if invoice.fee_waived else "Paid. Thank you."
-        payment = Step(
-            2,
-            "Pay your renewal invoice",
-            "done",
-            label,
-            "View invoice",
-            reverse("credentials:invoice", args=[invoice.number]),
-        )
-    else:
-        payment = Step(
-            2,
-            "Pay your renewal invoice",
-            "todo",
-            "Your invoice is open. Online card payment is not yet available.",
-            "View invoice",
-            reverse("credentials:invoice", args=[invoice.number]),
-        )
+        return Step(2, title, "waiting", f"Your {year} invoice has not been issued yet.")
+    url = reverse("credentials:invoice", args=[invoice.number])
+    if invoice.is_settled:
+        detail = "Fee waived by AASC." if invoice.fee_waived else "Paid. Thank you."
+        return Step(2, title, "done", detail, "View invoice", url)
+    detail = "Your invoice is open. Online card payment is not yet available."
+    return Step(2, title, "todo", detail, "View invoice", url)
 
+
+def cec_steps(*, invoice, cecs):
+    status_title, submit_title = "Check your CEC status", "Submit outstanding CECs online"
     if invoice is not None and not invoice.owes_cecs:
         reason = "CECs are waived for this renewal." if invoice.cecs_waived else "No CECs owed."
-        cec_status = Step(3, "Check your CEC status", "not_needed", reason)
-        submission = Step(4, "Submit outstanding CECs online", "not_needed", reason)
+        return [
+            Step(3, status_title, "not_needed", reason),
+            Step(4, submit_title, "not_needed", reason),
+        ]
+    url = reverse("cecs:status")
+    if cecs.is_met:
+        detail = f"{format_hours(cecs.total)} CECs count; you owe {format_hours(cecs.owed)}."
+        status = Step(3, status_title, "done", detail, "View CEC status", url)
     else:
-        owed = (
-            f"{invoice.cecs_owed.normalize():f} CECs earned in {invoice.cec_window_end.year}"
-            if invoice
-            else "the CECs on your invoice"
+        detail = (
+            f"{format_hours(cecs.missing)} more CECs needed, earned in {cecs.window_end.year} "
+            f"({format_hours(cecs.total)} of {format_hours(cecs.owed)} so far)."
         )
-        cec_status = Step(
-            3,
-            "Check your CEC status",
-            "unavailable",
-            f"You owe {owed}. CEC tracking is not yet available in the portal.",
-        )
-        submission = Step(
-            4,
-            "Submit outstanding CECs online",
-            "unavailable",
-            "Online CEC submission is not yet available in the portal.",
-        )
-    return [contact, payment, cec_status, submission]
+        status = Step(3, status_title, "todo", detail, "View CEC status", url)
+    submit = Step(
+        4, submit_title, "unavailable", "Online CEC submission is not yet available in the portal."
+    )
+    return [status, submit]
+
+
+def renewal_steps(*, cycle, invoice, confirmation, cecs):
+    return [
+        contact_step(year=cycle.year, confirmation=confirmation),
+        payment_step(year=cycle.year, invoice=invoice),
+        *cec_steps(invoice=invoice, cecs=cecs),
+    ]
 
 
 class DashboardView(LoginRequiredMixin, TemplateView):
@@ -127,12 +109,12 @@ class DashboardView(LoginRequiredMixin, TemplateView):
             context["renews"] = invoice is not None
             if invoice is not None:
                 steps = renewal_steps(
-                    holder=self.holder,
                     cycle=cycle,
                     invoice=invoice,
                     confirmation=contact_confirmation_for(
                         holder=self.holder, cycle_year=cycle.year
                     ),
+                    cecs=cec_status(holder=self.holder, cycle=cycle, invoice=invoice),
                 )
                 context["steps"] = steps
                 context["next_step"] = next((s for s in steps if s.state == "todo"), None)

@@ -2,6 +2,8 @@ from decimal import Decimal
 
 from django import template
 
+from cecs.hours import format_hours
+
 register = template.Library()
 
 
@@ -18,5 +20,4 @@ def cecs(hours):
     """CEC hours without needless decimals: 8.00 → 8, 1.50 → 1.5."""
     if hours in (None, ""):
         return ""
-    value = Decimal(hours).normalize()
-    return f"{value:f}"
+    return format_hours(hours)

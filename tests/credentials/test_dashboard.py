@@ -33,7 +33,7 @@ def test_first_step_is_confirming_contact_details(client, holder):
     assert "Next: Update your contact information" in response.text
     assert "?year=2027" in response.context["next_step"].action_url
     steps = response.context["steps"]
-    assert [s.state for s in steps] == ["todo", "todo", "unavailable", "unavailable"]
+    assert [s.state for s in steps] == ["todo", "todo", "todo", "unavailable"]
 
 
 def test_after_confirming_the_next_step_is_paying(client, holder):
@@ -44,20 +44,20 @@ def test_after_confirming_the_next_step_is_paying(client, holder):
     assert response.context["next_step"].action_url == reverse(
         "credentials:invoice", args=[invoice.number]
     )
-    assert "8 CECs earned in 2026" in response.text
+    assert "8 more CECs needed, earned in 2026 (0 of 8 so far)." in response.text
 
 
-def test_cec_steps_are_not_yet_available_not_faked(client, holder):
+def test_submission_step_is_not_yet_available_not_faked(client, holder):
     contact_confirm(holder=holder, cycle_year=2027, actor=holder.user)
     invoice = RenewalInvoice.objects.get(holder=holder)
     invoice.status = RenewalInvoice.Status.PAID
     invoice.save()
     number, response = next_step(client, holder)
-    assert number is None
+    assert number == 3
     assert [s.state for s in response.context["steps"]] == [
         "done",
         "done",
-        "unavailable",
+        "todo",
         "unavailable",
     ]
     assert "Not yet available" in response.text
