@@ -3,10 +3,13 @@
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db.models import Prefetch, Q
+
+from credentials.models import InvoiceLine
 from credentials.selectors import cecs_owed_from, renewing_credentials, requirements_by_type
 
 from .hours import format_hours
-from .models import Category, CecEntry, ReportingForm
+from .models import Category, CecEntry, ReportingForm, Submission, SubmissionEntry
 
 ZERO = Decimal(0)
 
@@ -142,3 +145,94 @@ def holder_entries(*, holder, year=None):
 
 def holder_forms(*, holder):
     return ReportingForm.objects.filter(holder=holder)
+
+
+def missing_message(status):
+    """What a holder still needs, in words, with how to get it."""
+    text = (
+        f"The {status.year} renewal needs {format_hours(status.owed)} CECs earned in "
+        f"{status.window_end.year}; {format_hours(status.total)} count so far, so "
+        f"{format_hours(status.missing)} more are missing"
+    )
+    if status.missing_in_network:
+        text += (
+            f" (at least {format_hours(status.missing_in_network)} of them in-network: "
+            "an AASC, NAA or NAAEI class)"
+        )
+    return (
+        text + ". AASC classes add CECs to your portal automatically; report Expo classes, "
+        "committee service and volunteering on a CEC Reporting Form."
+    )
+
+
+OPEN_SUBMISSION = (Submission.Status.PENDING, Submission.Status.APPROVED)
+
+
+def entry_is_locked(*, entry):
+    """Entries in a pending or approved submission cannot be edited or removed."""
+    return SubmissionEntry.objects.filter(
+        entry=entry, submission__status__in=OPEN_SUBMISSION
+    ).exists()
+
+
+def holder_submissions(*, holder, cycle):
+    return Submission.objects.filter(holder=holder, cycle=cycle).order_by("-submitted_at")
+
+
+def review_queue(*, status=Submission.Status.PENDING, year=None, credential_code=None, search=""):
+    """Submissions for reviewers, oldest first; a fixed number of queries per page."""
+    submissions = (
+        Submission.objects.filter(status=status)
+        .select_related("holder", "cycle", "invoice")
+        .prefetch_related(
+            Prefetch(
+                "invoice__lines",
+                queryset=InvoiceLine.objects.select_related("held_credential__credential_type"),
+            )
+        )
+        .order_by("submitted_at", "pk")
+    )
+    if year:
+        submissions = submissions.filter(cycle__year=year)
+    if credential_code:
+        submissions = submissions.filter(
+            invoice__lines__held_credential__credential_type__code=credential_code
+        ).distinct()
+    search = search.strip()
+    if search:
+        submissions = submissions.filter(
+            Q(holder__last_name__icontains=search)
+            | Q(holder__first_name__icontains=search)
+            | Q(holder__email__icontains=search)
+            | Q(holder__member_number__iexact=search)
+        )
+    return submissions
+
+
+def submission_for_review(*, pk):
+    return (
+        Submission.objects.select_related("holder", "cycle", "invoice", "decided_by")
+        .prefetch_related(
+            Prefetch(
+                "lines",
+                queryset=SubmissionEntry.objects.select_related(
+                    "entry__attendance__aasc_class",
+                    "entry__reporting_form__verified_by",
+                ),
+            ),
+            Prefetch(
+                "invoice__lines",
+                queryset=InvoiceLine.objects.select_related("held_credential__credential_type"),
+            ),
+        )
+        .get(pk=pk)
+    )
+
+
+def decisions_for_cycle(*, year):
+    return (
+        Submission.objects.filter(cycle__year=year)
+        .exclude(status=Submission.Status.PENDING)
+        .select_related("holder", "decided_by", "cycle")
+        .order_by("decided_at", "pk")
+    )

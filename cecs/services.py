@@ -1,4 +1,4 @@
-"""Writes to the CEC ledger: classes and attendance, reporting forms, entries."""
+"""Writes to the CEC ledger: attendance, reporting forms, entries and submissions."""
 
 from dataclasses import dataclass, field
 
@@ -6,11 +6,22 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from credentials.models import RenewalInvoice
+from credentials.services import invoice_record_cecs_approved
 from holders.models import HolderProfile
 from holders.services import ApplicationError
 
 from .hours import check_plausible, earned_on_for
-from .models import CATEGORY_OF_SOURCE, Attendance, CecEntry, ReportingForm, Source
+from .models import (
+    CATEGORY_OF_SOURCE,
+    Attendance,
+    CecEntry,
+    ReportingForm,
+    Source,
+    Submission,
+    SubmissionEntry,
+)
+from .selectors import OPEN_SUBMISSION, cec_status, entry_is_locked, missing_message
 
 AASC = "AASC (Apartment Association of Southern Colorado)"
 
@@ -87,7 +98,7 @@ def attendance_withdraw(*, attendance, actor, reason, now=None):
     if attendance.withdrawn_at is not None:
         return attendance
     entry = attendance.cec_entry
-    _ensure_not_locked(entry)
+    ensure_entry_not_locked(entry)
     attendance.withdrawn_at = now or timezone.now()
     attendance.withdrawn_reason = reason.strip()
     attendance._history_user = actor
@@ -100,11 +111,12 @@ def attendance_withdraw(*, attendance, actor, reason, now=None):
     return attendance
 
 
-def _ensure_not_locked(entry):
-    """Entries in a pending or approved submission cannot change (issue 6 adds the lock)."""
-    locked = getattr(entry, "is_locked", None)
-    if locked:
-        raise ApplicationError("This CEC entry is part of a submission and cannot change.")
+def ensure_entry_not_locked(entry):
+    """Entries in a pending or approved submission cannot be edited or removed."""
+    if entry_is_locked(entry=entry):
+        raise ApplicationError(
+            "This CEC entry is part of a pending or approved submission and cannot change."
+        )
 
 
 @dataclass
@@ -230,3 +242,101 @@ def form_earned_on(form):
     if form.date_to:
         return form.date_to
     return earned_on_for(day=form.date_from, at_time=form.start_time, time_zone=form.time_zone)
+
+
+# --- Submissions to NAAEI ----------------------------------------------------------------
+
+
+def _notify_submission(submission, event):
+    from .tasks import submission_notify_task
+
+    transaction.on_commit(lambda: submission_notify_task.delay(submission.pk, event))
+
+
+ALREADY_SUBMITTED = "You already have a submission for the {year} renewal; it is {state}."
+
+
+@transaction.atomic
+def submission_create(*, holder, cycle, actor, now=None):
+    """Submit all the CECs that count for `cycle` at once, for NAAEI approval.
+
+    Refused, with what is missing, unless they meet the requirement. The invoice
+    row is locked so two clicks or two tabs queue; the partial unique constraint
+    allows one pending or approved submission per holder and cycle."""
+    invoice = RenewalInvoice.objects.select_for_update().filter(holder=holder, cycle=cycle).first()
+    if invoice is None:
+        raise ApplicationError(
+            f"Your {cycle.year} renewal invoice has not been issued yet, so there is "
+            "nothing to submit CECs for."
+        )
+    existing = Submission.objects.filter(holder=holder, cycle=cycle, status__in=OPEN_SUBMISSION)
+    if (current := existing.first()) is not None:
+        raise ApplicationError(
+            ALREADY_SUBMITTED.format(year=cycle.year, state=current.get_status_display().lower())
+        )
+    status = cec_status(holder=holder, cycle=cycle, invoice=invoice)
+    if status.waived or status.owed == 0:
+        raise ApplicationError(f"No CECs are owed for your {cycle.year} renewal.")
+    if not status.is_met:
+        raise ApplicationError(missing_message(status))
+    submission = Submission.objects.create(
+        holder=holder,
+        cycle=cycle,
+        invoice=invoice,
+        cecs_owed=status.owed,
+        in_network_minimum=status.in_network_minimum,
+        total_hours=status.total,
+        in_network_hours=status.in_network,
+        participation_hours=status.participation,
+        submitted_at=now or timezone.now(),
+        submitted_by=actor,
+    )
+    SubmissionEntry.objects.bulk_create(
+        SubmissionEntry(submission=submission, entry=line.entry, counted_hours=line.counted_hours)
+        for line in status.counting
+    )
+    _notify_submission(submission, "received")
+    return submission
+
+
+def _locked_pending_submission(submission):
+    # Same lock order as submission_create: the invoice, then the submission.
+    RenewalInvoice.objects.select_for_update().get(pk=submission.invoice_id)
+    submission = (
+        Submission.objects.select_for_update().select_related("invoice").get(pk=submission.pk)
+    )
+    if submission.status != Submission.Status.PENDING:
+        raise ApplicationError(
+            f"This submission was already decided: {submission.get_status_display().lower()}."
+        )
+    return submission
+
+
+@transaction.atomic
+def submission_approve(*, submission, reviewer, now=None):
+    """NAAEI approves: the invoice records it, and a paid invoice completes the renewal."""
+    submission = _locked_pending_submission(submission)
+    now = now or timezone.now()
+    submission.status = Submission.Status.APPROVED
+    submission.decided_at = now
+    submission.decided_by = reviewer
+    submission._history_user = reviewer
+    submission.save(update_fields=["status", "decided_at", "decided_by"])
+    invoice_record_cecs_approved(invoice=submission.invoice, approved_at=now)
+    _notify_submission(submission, "approved")
+    return submission
+
+
+@transaction.atomic
+def submission_reject(*, submission, reviewer, reason, now=None):
+    if not reason.strip():
+        raise ApplicationError("Give the reason for rejecting; the holder will see it.")
+    submission = _locked_pending_submission(submission)
+    submission.status = Submission.Status.REJECTED
+    submission.rejection_reason = reason.strip()
+    submission.decided_at = now or timezone.now()
+    submission.decided_by = reviewer
+    submission._history_user = reviewer
+    submission.save(update_fields=["status", "rejection_reason", "decided_at", "decided_by"])
+    _notify_submission(submission, "rejected")
+    return submission

@@ -21,3 +21,25 @@ def reporting_form_notify_task(form_id, event):
         template=f"reporting_form_{event}",
         context={"form": form, "holder": form.holder},
     )
+
+
+@shared_task(
+    name="cecs.submission_notify",
+    autoretry_for=(SMTPException, OSError),
+    retry_backoff=30,
+    max_retries=5,
+)
+def submission_notify_task(submission_id, event):
+    """Email the holder that their CEC submission was received, approved or rejected."""
+    from renewal_portal.emails import send_templated_email
+
+    from .models import Submission
+
+    submission = Submission.objects.select_related("holder", "cycle", "invoice").get(
+        pk=submission_id
+    )
+    send_templated_email(
+        to=submission.holder.email,
+        template=f"submission_{event}",
+        context={"submission": submission, "holder": submission.holder},
+    )

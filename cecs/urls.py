@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import reporting_views, views
+from . import reporting_views, review_views, submission_views, views
 
 app_name = "cecs"
 
@@ -10,6 +10,12 @@ urlpatterns = [
     path("transcript/<int:year>/pdf/", views.transcript_pdf_view, name="transcript_pdf"),
     path("transcript/<int:year>/csv/", views.transcript_csv_view, name="transcript_csv"),
     path("entries/<int:pk>/certificate/", views.certificate_view, name="certificate"),
+    path("submit/", submission_views.submit_view, name="submit"),
+    path("review/", review_views.queue_view, name="review_queue"),
+    path("review/<int:pk>/", review_views.submission_view, name="review_detail"),
+    path("review/<int:pk>/approve/", review_views.approve_view, name="review_approve"),
+    path("review/<int:pk>/reject/", review_views.reject_view, name="review_reject"),
+    path("review/decisions/<int:year>.csv", review_views.decisions_csv_view, name="decisions_csv"),
     path("forms/", reporting_views.form_list_view, name="forms"),
     path("forms/new/", reporting_views.form_new_view, name="form_new"),
     path("forms/<int:pk>/", reporting_views.form_edit_view, name="form_edit"),

@@ -5,10 +5,11 @@ from dataclasses import dataclass
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.views.generic import TemplateView
 
 from cecs.hours import format_hours
-from cecs.selectors import cec_status
+from cecs.selectors import cec_status, holder_submissions
 from credentials.selectors import current_cycle, holder_credentials, holder_invoice
 from holders.selectors import contact_confirmation_for, holder_for_user
 
@@ -17,7 +18,7 @@ from holders.selectors import contact_confirmation_for, holder_for_user
 class Step:
     number: int
     title: str
-    state: str  # done | todo | waiting | unavailable | not_needed
+    state: str  # done | todo | waiting | not_needed
     detail: str
     action_label: str = ""
     action_url: str = ""
@@ -31,7 +32,6 @@ STATE_LABELS = {
     "done": "Done",
     "todo": "To do",
     "waiting": "Waiting",
-    "unavailable": "Not yet available",
     "not_needed": "Not needed",
 }
 
@@ -40,7 +40,7 @@ def contact_step(*, year, confirmation):
     url = reverse("holders:profile") + f"?year={year}"
     title = "Update your contact information"
     if confirmation:
-        when = f"{confirmation.confirmed_at:%B %-d, %Y}"
+        when = f"{timezone.localtime(confirmation.confirmed_at):%B %-d, %Y}"
         return Step(1, title, "done", f"Confirmed on {when}.", "Review", url)
     detail = f"Check and confirm your details for the {year} renewal."
     return Step(1, title, "todo", detail, "Confirm contact details", url)
@@ -58,7 +58,7 @@ def payment_step(*, year, invoice):
     return Step(2, title, "todo", detail, "View invoice", url)
 
 
-def cec_steps(*, invoice, cecs):
+def cec_steps(*, invoice, cecs, submission):
     status_title, submit_title = "Check your CEC status", "Submit outstanding CECs online"
     if invoice is not None and not invoice.owes_cecs:
         reason = "CECs are waived for this renewal." if invoice.cecs_waived else "No CECs owed."
@@ -76,17 +76,34 @@ def cec_steps(*, invoice, cecs):
             f"({format_hours(cecs.total)} of {format_hours(cecs.owed)} so far)."
         )
         status = Step(3, status_title, "todo", detail, "View CEC status", url)
-    submit = Step(
-        4, submit_title, "unavailable", "Online CEC submission is not yet available in the portal."
-    )
+    submit = submission_step(cecs=cecs, submission=submission)
     return [status, submit]
 
 
-def renewal_steps(*, cycle, invoice, confirmation, cecs):
+def submission_step(*, cecs, submission):
+    title, url = "Submit outstanding CECs online", reverse("cecs:submit")
+    if submission is not None:
+        when = f"{timezone.localtime(submission.decided_at or submission.submitted_at):%B %-d, %Y}"
+        if submission.status == submission.Status.APPROVED:
+            return Step(4, title, "done", f"Approved by NAAEI on {when}.")
+        if submission.status == submission.Status.PENDING:
+            return Step(4, title, "waiting", f"Submitted on {when}; waiting for NAAEI review.")
+        detail = (
+            f"NAAEI did not approve your submission: {submission.rejection_reason} "
+            "Correct it and submit again."
+        )
+        return Step(4, title, "todo", detail, "Submit again", url)
+    if cecs.is_met:
+        detail = f"Submit your {format_hours(cecs.total)} CECs to NAAEI, all in one submission."
+        return Step(4, title, "todo", detail, "Submit CECs", url)
+    return Step(4, title, "waiting", "Earn the missing CECs first; then submit them all at once.")
+
+
+def renewal_steps(*, cycle, invoice, confirmation, cecs, submission=None):
     return [
         contact_step(year=cycle.year, confirmation=confirmation),
         payment_step(year=cycle.year, invoice=invoice),
-        *cec_steps(invoice=invoice, cecs=cecs),
+        *cec_steps(invoice=invoice, cecs=cecs, submission=submission),
     ]
 
 
@@ -115,6 +132,7 @@ class DashboardView(LoginRequiredMixin, TemplateView):
                         holder=self.holder, cycle_year=cycle.year
                     ),
                     cecs=cec_status(holder=self.holder, cycle=cycle, invoice=invoice),
+                    submission=holder_submissions(holder=self.holder, cycle=cycle).first(),
                 )
                 context["steps"] = steps
                 context["next_step"] = next((s for s in steps if s.state == "todo"), None)

@@ -12,6 +12,7 @@ DATA_MIGRATIONS = [
     ("holders.migrations.0002_roles", "create_roles"),
     ("credentials.migrations.0002_schedule_and_roles", "load"),
     ("cecs.migrations.0002_roles", "create_roles"),
+    ("cecs.migrations.0004_submission_roles", "create_roles"),
 ]
 
 
@@ -23,7 +24,7 @@ def ensure_reference_data():
     reviewers = Group.objects.filter(name="NAAEI reviewers").first()
     if (
         reviewers is not None
-        and reviewers.permissions.filter(content_type__app_label="cecs").exists()
+        and reviewers.permissions.filter(codename="review_submission").exists()
         and CecRequirement.objects.exists()
     ):
         return

@@ -33,7 +33,7 @@ def test_first_step_is_confirming_contact_details(client, holder):
     assert "Next: Update your contact information" in response.text
     assert "?year=2027" in response.context["next_step"].action_url
     steps = response.context["steps"]
-    assert [s.state for s in steps] == ["todo", "todo", "todo", "unavailable"]
+    assert [s.state for s in steps] == ["todo", "todo", "todo", "waiting"]
 
 
 def test_after_confirming_the_next_step_is_paying(client, holder):
@@ -47,7 +47,7 @@ def test_after_confirming_the_next_step_is_paying(client, holder):
     assert "8 more CECs needed, earned in 2026 (0 of 8 so far)." in response.text
 
 
-def test_submission_step_is_not_yet_available_not_faked(client, holder):
+def test_submission_waits_until_the_cecs_are_earned(client, holder):
     contact_confirm(holder=holder, cycle_year=2027, actor=holder.user)
     invoice = RenewalInvoice.objects.get(holder=holder)
     invoice.status = RenewalInvoice.Status.PAID
@@ -58,9 +58,9 @@ def test_submission_step_is_not_yet_available_not_faked(client, holder):
         "done",
         "done",
         "todo",
-        "unavailable",
+        "waiting",
     ]
-    assert "Not yet available" in response.text
+    assert "Earn the missing CECs first" in response.text
 
 
 def test_fully_waived_renewal_shows_complete(client, holder, cycle):
@@ -119,3 +119,13 @@ def test_no_open_cycle_is_said_plainly(client, db):
     response = client.get(URL)
     assert "No renewal season is open right now." in response.text
     assert timezone.now()  # the page renders without a cycle
+
+
+def test_confirmation_date_is_shown_in_colorado_time(client, holder):
+    import datetime
+    from zoneinfo import ZoneInfo
+
+    evening = datetime.datetime(2026, 11, 26, 20, 30, tzinfo=ZoneInfo("America/Denver"))
+    contact_confirm(holder=holder, cycle_year=2027, actor=holder.user, now=evening)
+    _, response = next_step(client, holder)
+    assert response.context["steps"][0].detail == "Confirmed on November 26, 2026."

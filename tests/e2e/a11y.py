@@ -1,4 +1,5 @@
-"""axe-core checks for the browser tests, with failure messages that say what to fix."""
+"""axe-core and reflow checks for the browser tests, with failure messages that say what
+to fix."""
 
 from axe_playwright_python.sync_playwright import Axe
 
@@ -31,3 +32,36 @@ def describe_violations(page, violations):
 def assert_no_blocking_axe_violations(page):
     violations = blocking_axe_violations(page)
     assert not violations, describe_violations(page, violations)
+
+
+# --- Reflow (WCAG 1.4.10): a phone-width page must not scroll sideways ------------
+
+PHONE_VIEWPORT = {"width": 375, "height": 740}
+
+
+def page_widths(page):
+    return page.evaluate(
+        "() => ({scrollWidth: document.documentElement.scrollWidth,"
+        " clientWidth: document.documentElement.clientWidth})"
+    )
+
+
+def elements_wider_than_viewport(page):
+    """Elements sticking out to the right of the viewport, to say what causes a scroll."""
+    return page.evaluate(
+        """() => {
+            const limit = document.documentElement.clientWidth;
+            return Array.from(document.querySelectorAll('body *'))
+                .filter((el) => el.getBoundingClientRect().right > limit + 0.5)
+                .slice(0, 10)
+                .map((el) => el.outerHTML.slice(0, 200));
+        }"""
+    )
+
+
+def assert_no_horizontal_scroll(page):
+    widths = page_widths(page)
+    assert widths["scrollWidth"] <= widths["clientWidth"], (
+        f"{page.url} scrolls sideways at {page.viewport_size['width']}px: {widths}; "
+        f"overflowing elements: {elements_wider_than_viewport(page)}"
+    )

@@ -6,12 +6,22 @@ flush at the end of each such test also removes the data migrations' rows; the
 autouse `_reference_data` fixture in tests/conftest.py puts them back.
 """
 
-import pytest
+import datetime
+from zoneinfo import ZoneInfo
 
+import pytest
+import time_machine
+
+from credentials.demo import seed_demo_renewals
+from credentials.models import RenewalInvoice
 from holders.demo import DEMO_PASSWORD, seed_demo_accounts
 from holders.models import HolderProfile
 
 HOLDER_EMAIL = "holder@demo.test"
+
+# A morning in the 2027 renewal season (invoices went out on November 1, 2026; due
+# January 1, 2027): the same calendar day in Colorado and in UTC.
+RENEWAL_SEASON_DAY = datetime.datetime(2026, 11, 26, 10, 0, tzinfo=ZoneInfo("America/Denver"))
 
 # Playwright's default timeouts are 30 s; a local live server answers in well under one.
 TIMEOUT_MS = 10_000
@@ -49,3 +59,27 @@ def log_in(page, live_server):
         return page
 
     return _log_in
+
+
+@pytest.fixture
+def renewal_season():
+    """Run the test (and the live server thread) on RENEWAL_SEASON_DAY, clock ticking.
+
+    The demo's cycle, statuses and dates follow today's date; pinning it keeps the
+    expected "2027 renewal", "Due for renewal" and "$220.00" true in any month.
+    """
+    with time_machine.travel(RENEWAL_SEASON_DAY, tick=True) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def demo_cycle(renewal_season, demo_accounts):
+    """`make run`'s renewal demo: the 2027 cycle, the demo holder's CAM and NALP
+    credentials (expiring December 31, 2026) and their invoice."""
+    cycle, _ = seed_demo_renewals()
+    return cycle
+
+
+@pytest.fixture
+def demo_invoice(demo_cycle, demo_holder):
+    return RenewalInvoice.objects.get(holder=demo_holder, cycle=demo_cycle)
