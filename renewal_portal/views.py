@@ -11,7 +11,9 @@ def home_view(request):
     user = request.user
     if not user.is_authenticated:
         return render(request, "home.html")
-    if is_aasc_staff(user) or is_reviewer(user):
+    if is_reviewer(user):
+        return redirect("cecs:review_queue")
+    if is_aasc_staff(user) or user.is_staff:
         return redirect("admin:index")
     return redirect("dashboard")
 

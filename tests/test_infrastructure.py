@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 import redis
+from celery import Celery
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.db import connection
 
-from renewal_portal.celery import app as celery_app
 from renewal_portal.celery import ping
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,19 +28,25 @@ def test_redis_answers():
 
 @pytest.fixture
 def celery_on_redis():
-    """Point the project's Celery app at the real Redis broker for one test."""
+    """An app configured like the project's (same settings) but on the real Redis broker.
+
+    The project app itself stays eager for the rest of the suite; its broker
+    connection pool is created once and cannot be re-pointed safely mid-run."""
     url = os.environ["REDIS_URL"]
-    saved = {
-        key: celery_app.conf[key] for key in ("broker_url", "result_backend", "task_always_eager")
-    }
-    celery_app.conf.update(broker_url=url, result_backend=url, task_always_eager=False)
-    yield celery_app
-    celery_app.conf.update(saved)
+    app = Celery("renewal_portal_broker_test")
+    app.config_from_object("django.conf:settings", namespace="CELERY")
+    app.conf.update(broker_url=url, result_backend=url, task_always_eager=False)
+    app.task(name="renewal_portal.ping")(ping.run)
+    yield app
+    app.close()
 
 
 def test_celery_round_trip_through_a_real_worker_on_redis(celery_on_redis):
+    assert celery_on_redis.conf.task_serializer == "json"
+    assert celery_on_redis.conf.task_acks_late is True
     with start_worker(celery_on_redis, pool="solo", perform_ping_check=False):
-        assert ping.delay().get(timeout=20) == "pong"
+        result = celery_on_redis.send_task("renewal_portal.ping")
+        assert result.get(timeout=20) == "pong"
 
 
 def test_health_view_checks_the_database(client, db):

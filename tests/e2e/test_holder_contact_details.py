@@ -215,10 +215,17 @@ def test_contact_details_fit_a_phone_screen(page, live_server, log_in, demo_acco
 # --- 5. Staff and reviewers -------------------------------------------------------
 
 
-@pytest.mark.parametrize("email", [STAFF_EMAIL, REVIEWER_EMAIL], ids=["staff", "reviewer"])
-def test_staff_and_reviewers_sign_in_to_the_admin(page, live_server, log_in, demo_accounts, email):
-    log_in(email)
-    # "/" after sign-in sends staff and reviewers to the admin index.
+def test_staff_sign_in_to_the_admin(page, live_server, log_in, demo_accounts):
+    log_in(STAFF_EMAIL)
+    # "/" after sign-in sends AASC staff to the admin index.
     expect(page).to_have_url(f"{live_server.url}{ADMIN_PATH}")
     expect(page.get_by_role("heading", level=1)).to_have_text("Renewal administration")
+    expect(page.get_by_role("link", name="Holder profiles", exact=True)).to_be_visible()
+
+
+def test_reviewers_sign_in_to_the_review_queue(page, live_server, log_in, demo_accounts):
+    log_in(REVIEWER_EMAIL)
+    expect(page).to_have_url(f"{live_server.url}{reverse('cecs:review_queue')}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("CEC submissions to review")
+    page.get_by_role("link", name="Administration", exact=True).click()
     expect(page.get_by_role("link", name="Holder profiles", exact=True)).to_be_visible()

@@ -60,3 +60,8 @@ def test_staff_sees_profile_history_with_who_changed_it(client, staff):
     page = client.get(reverse("admin:holders_holderprofile_history", args=[profile.pk]))
     assert page.status_code == 200
     assert profile.user.email in page.text
+
+
+def test_reviewers_land_on_the_review_queue(client, reviewer):
+    client.force_login(reviewer)
+    assert client.get(reverse("home")).url == reverse("cecs:review_queue")
