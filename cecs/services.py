@@ -26,8 +26,8 @@ from .selectors import OPEN_SUBMISSION, cec_status, entry_is_locked, missing_mes
 AASC = "AASC (Apartment Association of Southern Colorado)"
 
 
-def entry_create(*, holder, title, provider, earned_on, hours, source, **links):
-    check_plausible(hours)
+def entry_create(*, holder, title, provider, earned_on, hours, source, days=1, **links):
+    check_plausible(hours, days=days)
     return CecEntry.objects.create(
         holder=holder,
         title=title,
@@ -214,6 +214,7 @@ def reporting_form_verify(*, form, actor, signer_name, signed_on=None, now=None)
         earned_on=form_earned_on(form),
         hours=form.hours,
         source=form.activity_type,
+        days=((form.date_to or form.date_from) - form.date_from).days + 1,
         reporting_form=form,
     )
     _notify(form, "verified")

@@ -1,9 +1,9 @@
 from django.contrib import admin, messages
 from django.utils import timezone
 from import_export.admin import ImportMixin
-from simple_history.admin import SimpleHistoryAdmin
 
 from holders.services import ApplicationError
+from renewal_portal.admin_history import HistoryAdmin
 
 from . import services
 from .models import (
@@ -30,7 +30,7 @@ class CecRequirementInline(admin.TabularInline):
 
 
 @admin.register(CredentialType)
-class CredentialTypeAdmin(SimpleHistoryAdmin):
+class CredentialTypeAdmin(HistoryAdmin):
     list_display = ["code", "name", "fee", "renews", "display_order"]
     inlines = [CecRequirementInline]
 
@@ -40,7 +40,7 @@ class CredentialTypeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(CecRequirement)
-class CecRequirementAdmin(SimpleHistoryAdmin):
+class CecRequirementAdmin(HistoryAdmin):
     list_display = [
         "credential_type",
         "from_year",
@@ -53,7 +53,7 @@ class CecRequirementAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(HeldCredential)
-class HeldCredentialAdmin(ImportMixin, SimpleHistoryAdmin):
+class HeldCredentialAdmin(ImportMixin, HistoryAdmin):
     resource_classes = [HeldCredentialImportResource]
     list_display = ["number", "credential_type", "holder", "earned_on", "expires_on", "status"]
     list_filter = ["status", "credential_type"]
@@ -79,7 +79,7 @@ class HeldCredentialAdmin(ImportMixin, SimpleHistoryAdmin):
 
 
 @admin.register(RenewalCycle)
-class RenewalCycleAdmin(SimpleHistoryAdmin):
+class RenewalCycleAdmin(HistoryAdmin):
     list_display = [
         "year",
         "invoices_go_out_on",
@@ -117,7 +117,7 @@ class RenewalCycleAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Waiver)
-class WaiverAdmin(SimpleHistoryAdmin):
+class WaiverAdmin(HistoryAdmin):
     list_display = ["holder", "cycle", "waive_fee", "waive_cecs", "granted_by", "granted_at"]
     list_filter = ["cycle", "waive_fee", "waive_cecs"]
     list_select_related = ["holder", "cycle", "granted_by"]
@@ -142,7 +142,7 @@ class WaiverAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(EmeritusStatus)
-class EmeritusStatusAdmin(SimpleHistoryAdmin):
+class EmeritusStatusAdmin(HistoryAdmin):
     list_display = ["holder", "since_year", "granted_by", "granted_at"]
     list_select_related = ["holder", "granted_by"]
     autocomplete_fields = ["holder"]
@@ -168,7 +168,7 @@ class InvoiceLineInline(admin.TabularInline):
 
 
 @admin.register(RenewalInvoice)
-class RenewalInvoiceAdmin(SimpleHistoryAdmin):
+class RenewalInvoiceAdmin(HistoryAdmin):
     """Invoices are issued by the cycle action and change only through services."""
 
     list_display = ["number", "holder", "cycle", "status", "total", "cecs_owed", "completed_at"]

@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from import_export.admin import ImportMixin
-from simple_history.admin import SimpleHistoryAdmin
+
+from renewal_portal.admin_history import HistoryAdmin
 
 from .models import ContactConfirmation, HolderProfile, User
 from .resources import HolderImportResource
@@ -35,7 +36,7 @@ class ContactConfirmationInline(admin.TabularInline):
 
 
 @admin.register(HolderProfile)
-class HolderProfileAdmin(ImportMixin, SimpleHistoryAdmin):
+class HolderProfileAdmin(ImportMixin, HistoryAdmin):
     resource_classes = [HolderImportResource]
     list_display = ["last_name", "first_name", "member_number", "email", "has_account", "city"]
     list_select_related = ["user"]

@@ -88,10 +88,10 @@ def submission_step(*, cecs, submission):
             return Step(4, title, "done", f"Approved by NAAEI on {when}.")
         if submission.status == submission.Status.PENDING:
             return Step(4, title, "waiting", f"Submitted on {when}; waiting for NAAEI review.")
-        detail = (
-            f"NAAEI did not approve your submission: {submission.rejection_reason} "
-            "Correct it and submit again."
-        )
+        reason = submission.rejection_reason.rstrip()
+        if not reason.endswith((".", "!", "?")):
+            reason += "."
+        detail = f"NAAEI did not approve your submission: {reason} Correct it and submit again."
         return Step(4, title, "todo", detail, "Submit again", url)
     if cecs.is_met:
         detail = f"Submit your {format_hours(cecs.total)} CECs to NAAEI, all in one submission."

@@ -158,3 +158,22 @@ def test_without_an_invoice_the_requirement_comes_from_the_credentials(cycle):
 def test_other_holders_entries_never_count(holder, cycle):
     add(holder_with("CAM"), "8")
     assert status_for(holder, cycle).total == 0
+
+
+def test_a_verified_two_day_form_may_claim_more_than_one_days_hours(holder, cycle):
+    from cecs.services import reporting_form_verify
+    from tests.factories import staff_user
+
+    form = ReportingFormFactory(
+        holder=holder,
+        date_from=datetime.date(2026, 9, 14),
+        date_to=datetime.date(2026, 9, 15),
+        start_time=None,
+        end_time=None,
+        gross_hours=Decimal(16),
+        break_minutes=0,
+        hours=Decimal(16),
+    )
+    reporting_form_verify(form=form, actor=staff_user(), signer_name="Casey Office")
+    assert form.cec_entry.hours == 16
+    assert form.cec_entry.earned_on == datetime.date(2026, 9, 15)

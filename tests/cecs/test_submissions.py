@@ -231,3 +231,14 @@ def test_dashboard_shows_a_rejection_with_its_reason(client, holder, cycle):
     assert step.state == "todo"
     assert "Wrong year" in step.detail
     assert step.action_label == "Submit again"
+
+
+def test_rejection_reason_reads_as_a_sentence_on_the_dashboard(client, holder, cycle):
+    earn(holder, 8)
+    submission = submission_create(holder=holder, cycle=cycle, actor=holder.user)
+    submission_reject(submission=submission, reviewer=reviewer_user(), reason="Attach the form")
+    client.force_login(holder.user)
+    step = client.get(reverse("dashboard")).context["steps"][3]
+    assert step.detail == (
+        "NAAEI did not approve your submission: Attach the form. Correct it and submit again."
+    )

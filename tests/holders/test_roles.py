@@ -65,3 +65,18 @@ def test_staff_sees_profile_history_with_who_changed_it(client, staff):
 def test_reviewers_land_on_the_review_queue(client, reviewer):
     client.force_login(reviewer)
     assert client.get(reverse("home")).url == reverse("cecs:review_queue")
+
+
+def test_reviewers_cannot_revert_records_through_the_history_pages(client, reviewer, holder):
+    holder.city = "Pueblo"
+    holder.save()
+    first_version = holder.history.earliest()
+    client.force_login(reviewer)
+    url = reverse(
+        "admin:holders_holderprofile_simple_history", args=[holder.pk, first_version.history_id]
+    )
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"city": "Colorado Springs"})
+    assert response.status_code == 403
+    holder.refresh_from_db()
+    assert holder.city == "Pueblo"

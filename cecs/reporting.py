@@ -1,0 +1,229 @@
+"""A holder's CEC Reporting Forms: what a form must satisfy, and saving a draft.
+
+Submitting, verifying and returning are transitions in cecs/services.py; this module
+holds the holder's own writes, which the portal's pages call.
+"""
+
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from holders.services import ApplicationError
+
+from .hours import check_plausible, net_hours
+from .models import ReportingForm
+from .services import reporting_form_submit
+from .uploads import display_name, stored_name, validate_upload
+
+DEFAULT_TIME_ZONE = "America/Denver"  # AASC's
+US_TIME_ZONES = [
+    ("America/Denver", "Mountain time (Denver, Colorado)"),
+    ("America/Phoenix", "Arizona time (Phoenix, no daylight saving)"),
+    ("America/Los_Angeles", "Pacific time (Los Angeles)"),
+    ("America/Chicago", "Central time (Chicago)"),
+    ("America/New_York", "Eastern time (New York)"),
+    ("America/Anchorage", "Alaska time (Anchorage)"),
+    ("Pacific/Honolulu", "Hawaii time (Honolulu)"),
+]
+MAX_FORM_HOURS = Decimal(100)  # ReportingForm's form_hours_in_range constraint
+EARLIEST_YEAR = 2000
+
+TEXT_FIELDS = ("title", "organisation", "description")
+WHEN_FIELDS = (
+    "date_from",
+    "date_to",
+    "start_time",
+    "end_time",
+    "gross_hours",
+    "break_minutes",
+    "time_zone",
+)
+FORM_FIELDS = ("activity_type", *TEXT_FIELDS, *WHEN_FIELDS)
+
+
+class ReportingFormInvalid(ApplicationError):
+    """The form's values break a rule; `errors` maps each field at fault to messages."""
+
+    def __init__(self, errors):
+        self.errors = errors
+        super().__init__(" ".join(message for messages in errors.values() for message in messages))
+
+
+def reporting_form_check(
+    *,
+    date_from,
+    date_to=None,
+    start_time=None,
+    end_time=None,
+    gross_hours=None,
+    break_minutes=0,
+    time_zone=DEFAULT_TIME_ZONE,
+    now=None,
+):
+    """Check when the activity took place and compute the CECs it claims.
+
+    Returns the values to store: `date_to` (None for a single day), the times or the
+    gross hours (whichever was given), `break_minutes` and `hours` (net of meals and
+    breaks). Raises ReportingFormInvalid naming the field at fault.
+    """
+    errors = {}
+
+    def refuse(field, message):
+        errors.setdefault(field, []).append(message)
+
+    break_minutes = break_minutes or 0
+    if time_zone not in dict(US_TIME_ZONES):
+        refuse("time_zone", "Choose the time zone where the activity took place.")
+        time_zone = DEFAULT_TIME_ZONE
+    # "Today" where the activity took place: a holder in New York just after midnight
+    # may report the day that has begun there.
+    today = (now or timezone.now()).astimezone(ZoneInfo(time_zone)).date()
+
+    if date_from is None:
+        refuse("date_from", "Give the date of the activity.")
+    elif date_from.year < EARLIEST_YEAR:
+        refuse("date_from", "Check the year: the date is too far in the past.")
+    elif date_from > today:
+        refuse("date_from", "The date is in the future: report an activity once it has happened.")
+    if date_to is not None and date_from is not None:
+        if date_to == date_from:
+            date_to = None
+        elif date_to < date_from:
+            refuse("date_to", "The last day cannot be before the first.")
+        elif date_to.year != date_from.year:
+            refuse(
+                "date_to",
+                f"A form covers one calendar year: report the days in {date_to.year} "
+                "on a separate form.",
+            )
+        elif date_to > today:
+            refuse("date_to", "The last day is in the future: report the activity once it ends.")
+    several_days = date_to is not None and "date_to" not in errors
+    days = (date_to - date_from).days + 1 if several_days else 1
+
+    hours = None
+    times = start_time is not None or end_time is not None
+    if times and (start_time is None or end_time is None):
+        missing = "end_time" if end_time is None else "start_time"
+        refuse(missing, "Give both the start and end times, or neither.")
+    elif times and several_days:
+        refuse(
+            "start_time",
+            "Times can be given for a single day only. For several days, leave the times "
+            "empty and give the total hours.",
+        )
+    elif times and gross_hours is not None:
+        refuse("gross_hours", "Give either the start and end times or the total hours, not both.")
+    elif not times and gross_hours is None:
+        refuse("gross_hours", "Give the start and end times, or the total hours.")
+    else:
+        hours_field = "end_time" if times else "gross_hours"
+        try:
+            net_hours(start=start_time, end=end_time, gross_hours=gross_hours)
+        except ApplicationError as error:
+            refuse(hours_field, str(error))
+        else:
+            try:
+                hours = net_hours(
+                    start=start_time,
+                    end=end_time,
+                    gross_hours=gross_hours,
+                    break_minutes=break_minutes,
+                )
+            except ApplicationError as error:
+                refuse("break_minutes", str(error))
+        # With a wrong last day the number of days is unknown: check the hours once it is fixed.
+        if hours is not None and "date_to" not in errors:
+            try:
+                check_plausible(hours, days=days)
+            except ApplicationError as error:
+                refuse(hours_field, str(error))
+            else:
+                if hours > MAX_FORM_HOURS:
+                    refuse(
+                        hours_field,
+                        f"A form can claim at most {MAX_FORM_HOURS:.0f} CECs; "
+                        "report the activity on several forms.",
+                    )
+    if errors:
+        raise ReportingFormInvalid(errors)
+    return {
+        "date_from": date_from,
+        "date_to": date_to,
+        "start_time": start_time if times else None,
+        "end_time": end_time if times else None,
+        "gross_hours": None if times else gross_hours,
+        "break_minutes": break_minutes,
+        "time_zone": time_zone,
+        "hours": hours,
+    }
+
+
+def _check_text(form_data):
+    errors = {}
+    if form_data.get("activity_type") not in dict(ReportingForm.ACTIVITY_TYPES):
+        errors["activity_type"] = ["Choose the kind of activity."]
+    for name in TEXT_FIELDS:
+        if not str(form_data.get(name) or "").strip():
+            errors[name] = ["This field is required."]
+    if errors:
+        raise ReportingFormInvalid(errors)
+
+
+@transaction.atomic
+def reporting_form_save(
+    *, holder, form_data, actor, upload=None, form=None, submit=False, now=None
+):
+    """Save the holder's reporting form: a new draft when `form` is None, else changes
+    to a draft or a returned form. `upload` is a new scan of the signed paper form
+    (the previous one stays in the form's history). With `submit`, the saved form goes
+    to AASC in the same transaction (see services.reporting_form_submit).
+    """
+    _check_text(form_data)
+    values = {name: form_data.get(name) for name in FORM_FIELDS}
+    for name in TEXT_FIELDS:
+        values[name] = values[name].strip()
+    values["time_zone"] = values["time_zone"] or DEFAULT_TIME_ZONE
+    values.update(reporting_form_check(**{name: values[name] for name in WHEN_FIELDS}, now=now))
+
+    if form is None:
+        form = ReportingForm(holder=holder)
+    else:
+        form = ReportingForm.objects.select_for_update().get(pk=form.pk)
+        if form.holder_id != holder.pk:
+            raise ApplicationError("This form belongs to another holder.")
+        if not form.is_editable:
+            raise ApplicationError(
+                f"This form is {form.get_status_display().lower()} and can no longer be changed."
+            )
+    for name, value in values.items():
+        setattr(form, name, value)
+    changed = list(values)
+
+    new_file = None
+    if upload is not None:
+        try:
+            kind = validate_upload(upload)
+        except ValidationError as error:
+            raise ReportingFormInvalid({"upload": error.messages}) from error
+        form.upload_name = display_name(upload.name, extension=kind.extension)
+        form.upload.save(stored_name(kind), upload, save=False)
+        new_file = form.upload.name
+        changed += ["upload", "upload_name"]
+
+    form._history_user = actor
+    try:
+        if form.pk is None:
+            form.save()
+        else:
+            form.save(update_fields=changed)
+        if submit:
+            form = reporting_form_submit(form=form, actor=actor, now=now)
+    except Exception:
+        if new_file:  # the row that would name it is rolled back
+            form.upload.storage.delete(new_file)
+        raise
+    return form

@@ -1,0 +1,419 @@
+"""Renewal step 4 in a real browser: the demo holder submits their 2026 CECs, an NAAEI
+reviewer (a second person, in a second browser context) rejects them with a reason, the
+holder submits again, the reviewer approves, and the renewal completes."""
+
+import datetime
+import re
+from decimal import Decimal
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from cecs.models import CecEntry, Submission
+from cecs.services import attendance_record, submission_create
+from credentials.models import HeldCredential, RenewalInvoice
+from holders.demo import DEMO_PASSWORD
+from holders.models import User
+from tests.factories import AascClassFactory
+
+from .a11y import PHONE_VIEWPORT, assert_no_blocking_axe_violations, assert_no_horizontal_scroll
+from .conftest import TIMEOUT_MS
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True),
+]
+
+HOLDER_EMAIL = "holder@demo.test"
+STAFF_EMAIL = "staff@demo.test"
+REVIEWER_EMAIL = "reviewer@demo.test"
+HOLDER_NAME = "Dana Holder"
+
+DASHBOARD_PATH = reverse("dashboard")
+SUBMIT_PATH = reverse("cecs:submit")
+QUEUE_PATH = reverse("cecs:review_queue")
+
+CLASS_TITLE = "Fair Housing and Leasing Law Update"
+CLASS_INSTRUCTOR = "Pat Instructor"
+CLASS_DAY = datetime.date(2026, 5, 14)
+REJECTION_REASON = "Please attach the Expo form"
+
+SUBMIT_BUTTON = "Submit 8 CECs to NAAEI"
+SUBMITTED_MESSAGE = (
+    "Your 2027 CECs (8) are submitted to NAAEI. We will email you when they are reviewed."
+)
+STEP_3 = "3. Check your CEC status"
+STEP_4 = "4. Submit outstanding CECs online"
+SUBMITTED_DETAIL = "Submitted on November 26, 2026; waiting for NAAEI review."
+REJECTED_DETAIL = (
+    f"NAAEI did not approve your submission: {REJECTION_REASON}. Correct it and submit again."
+)
+APPROVED_DETAIL = "Approved by NAAEI on November 26, 2026."
+
+
+def subject(text):
+    return f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{text}"
+
+
+RECEIVED_SUBJECT = subject("Your 2027 CEC submission is with NAAEI")
+REJECTED_SUBJECT = subject("Your 2027 CEC submission needs attention")
+APPROVED_SUBJECT = subject("NAAEI approved your 2027 CECs")
+
+
+def exact(text):
+    """A regex that matches `text` exactly (Playwright's name= is a substring otherwise)."""
+    return re.compile(rf"^{re.escape(text)}$")
+
+
+def squashed(text):
+    return " ".join(text.split())
+
+
+def description_list(locator):
+    """{term: definition} of a <dl>, whitespace collapsed."""
+    return locator.evaluate(
+        """(dl) => Object.fromEntries(
+            Array.from(dl.querySelectorAll('dt')).map((dt) => [
+                dt.textContent.trim().replace(/\\s+/g, ' '),
+                dt.nextElementSibling.textContent.trim().replace(/\\s+/g, ' '),
+            ]))"""
+    )
+
+
+# --- Set-up in the database ----------------------------------------------------------
+
+
+@pytest.fixture
+def paid_invoice(demo_invoice):
+    """Online payment is a later issue: mark the demo holder's invoice paid directly."""
+    demo_invoice.status = RenewalInvoice.Status.PAID
+    demo_invoice.paid_at = timezone.now()
+    demo_invoice.save(update_fields=["status", "paid_at"])
+    return demo_invoice
+
+
+@pytest.fixture
+def earned_cecs(demo_cycle, demo_holder):
+    """8 in-network CECs earned in 2026: AASC staff record attendance at an 8-hour class."""
+    aasc_class = AascClassFactory(
+        title=CLASS_TITLE, held_on=CLASS_DAY, instructor=CLASS_INSTRUCTOR, hours=Decimal(8)
+    )
+    attendance, created = attendance_record(
+        aasc_class=aasc_class, holder=demo_holder, actor=User.objects.get(email=STAFF_EMAIL)
+    )
+    assert created
+    return attendance.cec_entry
+
+
+@pytest.fixture
+def ready_to_submit(paid_invoice, earned_cecs):
+    return paid_invoice
+
+
+@pytest.fixture
+def pending_submission(ready_to_submit, demo_holder, demo_cycle):
+    return submission_create(holder=demo_holder, cycle=demo_cycle, actor=demo_holder.user)
+
+
+@pytest.fixture
+def reviewer_page(new_context, live_server, renewal_season, demo_accounts):
+    """A second browser context: the NAAEI reviewer, signed in, on the review queue."""
+    page = new_context().new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.set_default_navigation_timeout(TIMEOUT_MS)
+    page.goto(f"{live_server.url}/accounts/login/")
+    form = page.locator("form").filter(has=page.locator('input[name="password"]'))
+    form.locator('input[name="login"]').fill(REVIEWER_EMAIL)
+    form.locator('input[name="password"]').fill(DEMO_PASSWORD)
+    with page.expect_navigation():
+        form.locator('button[type="submit"]').click()
+    # Reviewers land on the review queue after signing in.
+    expect(page).to_have_url(f"{live_server.url}{QUEUE_PATH}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("CEC submissions to review")
+    return page
+
+
+# --- Page helpers ----------------------------------------------------------------------
+
+
+def steps(page):
+    heading = page.get_by_role("heading", name="Renewal steps", level=2, exact=True)
+    return heading.locator("xpath=following-sibling::ol[1]").get_by_role("listitem")
+
+
+def step(page, title):
+    return steps(page).filter(has=page.locator(".fw-semibold", has_text=exact(title)))
+
+
+def expect_step(page, title, state, detail):
+    item = step(page, title)
+    expect(item).to_have_count(1)
+    expect(item.locator(".badge")).to_have_text(state)
+    expect(item.locator(".small")).to_have_text(detail)
+    return item
+
+
+def credentials(page):
+    heading = page.get_by_role("heading", name="Your credentials", level=2, exact=True)
+    return heading.locator("xpath=following-sibling::ul[1]").get_by_role("listitem")
+
+
+def status_message(page, text):
+    return page.get_by_role("status").filter(has_text=text)
+
+
+def queue_rows(page):
+    return page.get_by_role("table", name="Submissions").locator("tbody tr")
+
+
+def entries_table(page):
+    return page.get_by_role("table", name="Entries in this submission")
+
+
+def reason_box(page):
+    return page.get_by_label("Reason")
+
+
+def reject_button(page):
+    return page.get_by_role("button", name="Reject with this reason", exact=True)
+
+
+def holder_signs_in(page, live_server, log_in):
+    log_in(HOLDER_EMAIL)
+    expect(page).to_have_url(f"{live_server.url}{DASHBOARD_PATH}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your 2027 renewal")
+
+
+def holder_submits(page, live_server):
+    """From the dashboard's step 4, submit the 8 CECs; back on the dashboard."""
+    step(page, STEP_4).get_by_role("link", name=re.compile(r" for step 4$")).click()
+    expect(page).to_have_url(f"{live_server.url}{SUBMIT_PATH}")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Submit your CECs for the 2027 renewal"
+    )
+    counted = page.locator("main ul.list-group").last.get_by_role("listitem")
+    expect(counted).to_have_count(2)
+    expect(counted.nth(0)).to_have_text(
+        re.compile(
+            rf"^{re.escape(CLASS_TITLE)}\s*\(May 14, 2026, in-network education\)\s*8$",
+        )
+    )
+    expect(counted.nth(1)).to_have_text(re.compile(r"^Total \(you owe 8\)\s*8$"))
+    page.get_by_role("button", name=SUBMIT_BUTTON, exact=True).click()
+
+    expect(page).to_have_url(f"{live_server.url}{DASHBOARD_PATH}")
+    expect(status_message(page, SUBMITTED_MESSAGE)).to_be_visible()
+    expect_step(page, STEP_4, "Waiting", SUBMITTED_DETAIL)
+    expect(step(page, STEP_4).get_by_role("link")).to_have_count(0)
+
+
+def reviewer_opens_pending(page, live_server):
+    """From the queue, open Dana Holder's one pending submission."""
+    page.goto(f"{live_server.url}{QUEUE_PATH}")
+    rows = queue_rows(page)
+    expect(rows).to_have_count(1)
+    cells = rows.first.locator("td")
+    expect(cells).to_have_text(
+        [
+            re.compile(r"^Nov 26, 2026 \d\d:\d\d$"),
+            HOLDER_NAME,
+            "D0000001",
+            "2027",
+            "CAM, NALP",
+            "8 / 8",
+            "Waiting for NAAEI review",
+        ]
+    )
+    rows.first.get_by_role("link", name=HOLDER_NAME, exact=True).click()
+    pending = Submission.objects.get(status=Submission.Status.PENDING)
+    expect(page).to_have_url(f"{live_server.url}{reverse('cecs:review_detail', args=[pending.pk])}")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"{HOLDER_NAME}: 2027 CECs")
+    return pending
+
+
+def expect_review_detail(page, entry):
+    details = description_list(page.locator("main dl"))
+    assert details["NAAEI member"] == "D0000001"
+    assert details["Credentials renewed"] == "CAM CAM-104233, NALP NALP-220871"
+    assert details["CECs owed"] == (
+        "8 (at least 5 in-network), earned Jan 1, 2026 \u2013 Dec 31, 2026"
+    ), details
+    assert re.fullmatch(
+        r"8 CECs: 8 in-network, 0 participation, on November 26, 2026 \d\d:\d\d",
+        details["Submitted"],
+    ), details
+    assert details["Status"] == "Waiting for NAAEI review", details
+
+    rows = entries_table(page).locator("tbody tr")
+    expect(rows).to_have_count(1)
+    cells = [squashed(text) for text in rows.first.locator("td").all_inner_texts()]
+    assert cells == [
+        "May 14, 2026",
+        f"{CLASS_TITLE} AASC (Apartment Association of Southern Colorado) · In-network education",
+        f'AASC class: attendance at "{CLASS_TITLE}" ({CLASS_INSTRUCTOR}), '
+        f"certificate {entry.verification_code}",
+        "8",
+    ], cells
+
+
+# --- 1. The whole journey, two people ----------------------------------------------------
+
+
+def test_submission_is_rejected_resubmitted_and_approved_completing_the_renewal(
+    page, live_server, log_in, reviewer_page, ready_to_submit, earned_cecs, mailoutbox
+):
+    holder_page = page
+    review = reviewer_page
+
+    # The holder: paid, 8 CECs counted, so step 4 is to do.
+    holder_signs_in(holder_page, live_server, log_in)
+    expect_step(holder_page, "2. Pay your renewal invoice", "Done", "Paid. Thank you.")
+    expect_step(holder_page, STEP_3, "Done", "8 CECs count; you owe 8.")
+    todo = expect_step(
+        holder_page,
+        STEP_4,
+        "To do",
+        "Submit your 8 CECs to NAAEI, all in one submission.",
+    )
+    expect(todo.get_by_role("link", name=exact("Submit CECs for step 4"))).to_have_attribute(
+        "href", SUBMIT_PATH
+    )
+    holder_submits(holder_page, live_server)
+    first = Submission.objects.get()
+    assert first.status == Submission.Status.PENDING
+    assert first.total_hours == Decimal(8)
+
+    # The reviewer finds it in the queue and reads it.
+    reviewer_opens_pending(review, live_server)
+    expect_review_detail(review, earned_cecs)
+    expect(review.get_by_role("button", name="Approve", exact=True)).to_be_visible()
+    expect(reason_box(review)).to_have_accessible_description(
+        re.compile("The holder sees this reason; say what to fix.")
+    )
+
+    # An empty reason is refused: the browser's own required-field check stops the post.
+    detail_url = review.url
+    reject_button(review).click()
+    expect(review).to_have_url(detail_url)
+    assert reason_box(review).evaluate("(box) => box.validity.valueMissing")
+    assert reason_box(review).evaluate("(box) => box.validationMessage")
+    # Only spaces pass the browser's check; the server refuses them and says why.
+    reason_box(review).fill("   ")
+    with review.expect_response(re.compile(r"/reject/$")) as answer:
+        reject_button(review).click()
+    assert answer.value.status == 400
+    expect(reason_box(review)).to_have_class(re.compile(r"\bis-invalid\b"))
+    expect(review.locator("main")).to_contain_text("This field is required.")
+    expect(reason_box(review)).to_have_accessible_description(re.compile("This field is required."))
+    first.refresh_from_db()
+    assert first.status == Submission.Status.PENDING
+
+    # A real reason rejects it; nothing else is pending, so the reviewer is back at the queue.
+    reason_box(review).fill(REJECTION_REASON)
+    reject_button(review).click()
+    expect(review).to_have_url(f"{live_server.url}{QUEUE_PATH}")
+    expect(status_message(review, f"Rejected: {HOLDER_NAME}.")).to_be_visible()
+    expect(queue_rows(review)).to_have_text(["Nothing to review."])
+    first.refresh_from_db()
+    assert first.status == Submission.Status.REJECTED
+    assert first.rejection_reason == REJECTION_REASON
+    assert first.decided_by.email == REVIEWER_EMAIL
+
+    # The holder sees the reason and submits again.
+    holder_page.reload()
+    again = expect_step(holder_page, STEP_4, "To do", REJECTED_DETAIL)
+    expect(again.get_by_role("link", name=exact("Submit again for step 4"))).to_have_attribute(
+        "href", SUBMIT_PATH
+    )
+    holder_submits(holder_page, live_server)
+    second = Submission.objects.get(status=Submission.Status.PENDING)
+    assert second.pk != first.pk
+
+    # The reviewer approves the new submission.
+    reviewer_opens_pending(review, live_server)
+    expect_review_detail(review, earned_cecs)
+    review.get_by_role("button", name="Approve", exact=True).click()
+    expect(review).to_have_url(f"{live_server.url}{QUEUE_PATH}")
+    expect(status_message(review, f"Approved: {HOLDER_NAME}.")).to_be_visible()
+    expect(queue_rows(review)).to_have_text(["Nothing to review."])
+
+    # The holder's renewal is complete: both credentials renewed to the end of 2027.
+    holder_page.reload()
+    expect(status_message(holder_page, "Your 2027 renewal is complete.")).to_be_visible()
+    expect_step(holder_page, STEP_4, "Done", APPROVED_DETAIL)
+    held = credentials(holder_page)
+    expect(held).to_have_count(2)
+    for index, number in enumerate(["CAM-104233", "NALP-220871"]):
+        expect(held.nth(index)).to_contain_text(f"No. {number} ·")
+        expect(held.nth(index)).to_contain_text("expires Dec 31, 2027")
+        expect(held.nth(index).locator(".badge")).to_have_text("Active")
+
+    invoice = RenewalInvoice.objects.get(pk=ready_to_submit.pk)
+    assert invoice.cecs_approved_at is not None
+    assert invoice.completed_at is not None
+    assert sorted(
+        HeldCredential.objects.filter(holder=invoice.holder).values_list(
+            "number", "expires_on", "status"
+        )
+    ) == [
+        ("CAM-104233", datetime.date(2027, 12, 31), HeldCredential.Status.ACTIVE),
+        ("NALP-220871", datetime.date(2027, 12, 31), HeldCredential.Status.ACTIVE),
+    ]
+    assert list(Submission.objects.order_by("submitted_at").values_list("status", flat=True)) == [
+        Submission.Status.REJECTED,
+        Submission.Status.APPROVED,
+    ]
+    assert CecEntry.objects.get(pk=earned_cecs.pk).status == CecEntry.Status.COUNTED
+
+    # The emails, sent by Celery (eager) on commit in the live server's thread.
+    assert [(message.to, message.subject) for message in mailoutbox] == [
+        ([HOLDER_EMAIL], RECEIVED_SUBJECT),
+        ([HOLDER_EMAIL], REJECTED_SUBJECT),
+        ([HOLDER_EMAIL], RECEIVED_SUBJECT),
+        ([HOLDER_EMAIL], APPROVED_SUBJECT),
+    ]
+    assert REJECTION_REASON in mailoutbox[1].body
+    assert "Your renewal is complete" in mailoutbox[3].body
+
+
+# --- 2. Accessibility and phone width --------------------------------------------------
+
+
+def test_submit_page_has_no_serious_axe_violations(page, live_server, log_in, ready_to_submit):
+    holder_signs_in(page, live_server, log_in)
+    page.goto(f"{live_server.url}{SUBMIT_PATH}")
+    expect(page.get_by_role("button", name=SUBMIT_BUTTON, exact=True)).to_be_visible()
+    assert_no_blocking_axe_violations(page)
+
+
+def test_review_queue_has_no_serious_axe_violations(reviewer_page, live_server, pending_submission):
+    reviewer_page.reload()
+    expect(queue_rows(reviewer_page)).to_have_count(1)
+    expect(queue_rows(reviewer_page).first).to_contain_text(HOLDER_NAME)
+    assert_no_blocking_axe_violations(reviewer_page)
+
+
+def test_review_detail_has_no_serious_axe_violations_with_or_without_an_error(
+    reviewer_page, live_server, pending_submission, earned_cecs
+):
+    reviewer_opens_pending(reviewer_page, live_server)
+    expect_review_detail(reviewer_page, earned_cecs)
+    assert_no_blocking_axe_violations(reviewer_page)
+
+    reason_box(reviewer_page).fill("   ")
+    reject_button(reviewer_page).click()
+    expect(reviewer_page.locator("main")).to_contain_text("This field is required.")
+    assert_no_blocking_axe_violations(reviewer_page)
+
+
+def test_review_detail_fits_a_phone_screen(reviewer_page, live_server, pending_submission):
+    reviewer_page.set_viewport_size(PHONE_VIEWPORT)
+    reviewer_page.goto(
+        f"{live_server.url}{reverse('cecs:review_detail', args=[pending_submission.pk])}"
+    )
+    expect(entries_table(reviewer_page).locator("tbody tr")).to_have_count(1)
+    expect(reject_button(reviewer_page)).to_be_visible()
+    assert_no_horizontal_scroll(reviewer_page)
