@@ -17,7 +17,7 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
@@ -28,7 +28,7 @@ from renewal_portal.admin_history import HistoryAdmin
 
 from . import services
 from .hours import check_plausible
-from .models import AascClass, Attendance, CecEntry, ReportingForm
+from .models import AascClass, Attendance, CecEntry, ReportingForm, Submission, SubmissionEntry
 
 HOLDER_SEARCH = [
     "holder__last_name",
@@ -766,8 +766,10 @@ class CecEntryCorrectionForm(forms.ModelForm):
         return hours
 
     def clean(self):
-        if getattr(self.instance, "is_locked", False):
-            raise ValidationError("This CEC entry is part of a submission and cannot change.")
+        try:
+            services.ensure_entry_not_locked(self.instance)
+        except ApplicationError as error:
+            raise ValidationError(str(error)) from error
         return super().clean()
 
 
@@ -828,6 +830,64 @@ class CecEntryAdmin(WorkbenchAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        obj._history_user = request.user
-        obj._change_reason = form.cleaned_data["correction_note"]
-        obj.save(update_fields=form.changed_data)
+        services.entry_correct(
+            entry=obj,
+            changes={field: form.cleaned_data[field] for field in ("title", "earned_on", "hours")},
+            note=form.cleaned_data["correction_note"],
+            actor=request.user,
+        )
+
+
+# --- Submissions (decided by NAAEI reviewers in the portal's review pages) -----------
+
+
+class SubmissionEntryInline(admin.TabularInline):
+    model = SubmissionEntry
+    extra = 0
+    fields = ["entry", "counted_hours"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Submission)
+class SubmissionAdmin(ServiceOnlyAdmin):
+    """Who submitted and who decided what, when: read-only for staff, for audit."""
+
+    list_display = [
+        "holder",
+        "cycle",
+        "status",
+        "total_hours",
+        "cecs_owed",
+        "submitted_at",
+        "decided_by",
+        "decided_at",
+    ]
+    list_filter = ["status", "cycle"]
+    list_select_related = ["holder", "cycle", "decided_by"]
+    search_fields = HOLDER_SEARCH
+    date_hierarchy = "submitted_at"
+    inlines = [SubmissionEntryInline]
+    actions = ["export_decisions"]
+
+    @admin.action(description="Export selected decisions as CSV", permissions=["view"])
+    def export_decisions(self, request, queryset):
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="cec-decisions.csv"'
+        writer = csv.writer(response)
+        writer.writerow(["cycle", "member number", "holder", "status", "decided by", "decided at"])
+        for sub in queryset.select_related("cycle", "holder", "decided_by"):
+            writer.writerow(
+                [
+                    sub.cycle.year,
+                    sub.holder.member_number,
+                    sub.holder.full_name,
+                    sub.status,
+                    sub.decided_by.email if sub.decided_by else "",
+                    sub.decided_at.isoformat() if sub.decided_at else "",
+                ]
+            )
+        return response

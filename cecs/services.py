@@ -40,6 +40,27 @@ def entry_create(*, holder, title, provider, earned_on, hours, source, days=1, *
     )
 
 
+@transaction.atomic
+def entry_correct(*, entry, changes, note, actor):
+    """Staff correct an entry's title, date or hours; the note says why, history keeps
+    who and when, and the holder is told."""
+    if not note.strip():
+        raise ApplicationError("Say why the entry is corrected.")
+    entry = CecEntry.objects.select_for_update().get(pk=entry.pk)
+    ensure_entry_not_locked(entry)
+    changed = [name for name, value in changes.items() if getattr(entry, name) != value]
+    for name in changed:
+        setattr(entry, name, changes[name])
+    entry.correction_note = note.strip()
+    entry._history_user = actor
+    entry._change_reason = entry.correction_note
+    entry.save(update_fields=[*changed, "correction_note"])
+    from .tasks import entry_corrected_notify_task
+
+    transaction.on_commit(lambda: entry_corrected_notify_task.delay(entry.pk))
+    return entry
+
+
 def _notify(form, event):
     from .tasks import reporting_form_notify_task
 

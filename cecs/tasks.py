@@ -43,3 +43,23 @@ def submission_notify_task(submission_id, event):
         template=f"submission_{event}",
         context={"submission": submission, "holder": submission.holder},
     )
+
+
+@shared_task(
+    name="cecs.entry_corrected_notify",
+    autoretry_for=(SMTPException, OSError),
+    retry_backoff=30,
+    max_retries=5,
+)
+def entry_corrected_notify_task(entry_id):
+    """Email the holder that AASC corrected one of their CEC entries."""
+    from renewal_portal.emails import send_templated_email
+
+    from .models import CecEntry
+
+    entry = CecEntry.objects.select_related("holder").get(pk=entry_id)
+    send_templated_email(
+        to=entry.holder.email,
+        template="entry_corrected",
+        context={"entry": entry, "holder": entry.holder},
+    )

@@ -569,3 +569,44 @@ def test_reviewers_only_read_entries(reviewer_client, attendance):
     entry.refresh_from_db()
     assert entry.hours == Decimal("3.00")
     assert reviewer_client.get(reverse("admin:cecs_cecentry_changelist")).status_code == 200
+
+
+def test_a_correction_emails_the_holder(
+    staff_client, attendance, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        entry_change(staff_client, attendance.cec_entry, hours="2.50", correction_note="Left early")
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].to == [attendance.holder.email]
+    assert "Why: Left early" in mailoutbox[0].body
+
+
+def test_an_entry_in_a_pending_submission_cannot_be_corrected(staff_client, attendance):
+    from cecs.models import Submission, SubmissionEntry
+    from credentials.services import cycle_get_or_create, invoices_issue
+    from tests.factories import HeldCredentialFactory
+
+    entry = attendance.cec_entry
+    cycle = cycle_get_or_create(year=2027)
+    HeldCredentialFactory(holder=entry.holder)
+    invoices_issue(cycle=cycle)
+    submission = Submission.objects.create(
+        holder=entry.holder,
+        cycle=cycle,
+        invoice=entry.holder.invoices.get(),
+        cecs_owed=8,
+        in_network_minimum=5,
+        total_hours=8,
+        in_network_hours=8,
+        participation_hours=0,
+        submitted_at=timezone.now(),
+        submitted_by=entry.holder.user,
+    )
+    SubmissionEntry.objects.create(submission=submission, entry=entry, counted_hours=entry.hours)
+
+    response = entry_change(staff_client, entry, hours="1.00", correction_note="oops")
+
+    assert response.status_code == 200
+    assert "part of a pending or approved submission" in response.text
+    entry.refresh_from_db()
+    assert entry.hours == Decimal("3.00")

@@ -139,3 +139,21 @@ def test_decisions_csv_for_a_cycle(client, reviewer, submission, cycle):
     assert rows[1][1] == "Q1234567"
     assert rows[1][7] == "approved"
     assert rows[1][9] == reviewer.email
+
+
+def test_staff_see_decisions_with_who_and_when_in_the_admin(client, staff, reviewer, submission):
+    submission_approve(submission=submission, reviewer=reviewer)
+    client.force_login(staff)
+    changelist = client.get(reverse("admin:cecs_submission_changelist"))
+    assert changelist.status_code == 200
+    assert reviewer.email in changelist.text
+    history = client.get(reverse("admin:cecs_submission_history", args=[submission.pk]))
+    assert reviewer.email in history.text
+    export = client.post(
+        reverse("admin:cecs_submission_changelist"),
+        {"action": "export_decisions", "_selected_action": [submission.pk]},
+    )
+    assert export["Content-Type"] == "text/csv; charset=utf-8"
+    assert "Q1234567" in export.content.decode()
+    page = client.get(reverse("admin:cecs_submission_change", args=[submission.pk]))
+    assert 'name="_save"' not in page.text
