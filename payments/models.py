@@ -1,1 +1,106 @@
-# Payments, Stripe Checkout and webhooks arrive with issue 7.
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from credentials.models import RenewalInvoice
+
+
+class CheckoutAttempt(models.Model):
+    """One Stripe Checkout Session for an invoice. At most one is open at a time."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        PROCESSING = "processing", "Payment processing"
+        COMPLETED = "completed", "Completed"
+        FAILED = "failed", "Failed"
+        EXPIRED = "expired", "Expired"
+
+    invoice = models.ForeignKey(RenewalInvoice, on_delete=models.PROTECT, related_name="+")
+    attempt = models.PositiveSmallIntegerField()
+    idempotency_key = models.CharField(max_length=80, unique=True)
+    amount_cents = models.PositiveIntegerField()
+    currency = models.CharField(max_length=3, default="usd")
+    stripe_session_id = models.CharField(max_length=255, unique=True)
+    url = models.URLField(max_length=2000)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["invoice", "attempt"], name="attempt_numbers_unique"),
+            models.UniqueConstraint(
+                fields=["invoice"], condition=Q(status="open"), name="one_open_checkout_per_invoice"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.invoice.number} checkout #{self.attempt}"
+
+
+class Payment(models.Model):
+    class Provider(models.TextChoices):
+        STRIPE = "stripe", "Card (Stripe)"
+        TEST_MODE = "test_mode", "Test mode (no real card)"
+
+    class Status(models.TextChoices):
+        SUCCEEDED = "succeeded", "Paid"
+        REFUNDED = "refunded", "Refunded"
+
+    invoice = models.ForeignKey(RenewalInvoice, on_delete=models.PROTECT, related_name="payments")
+    provider = models.CharField(max_length=10, choices=Provider.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SUCCEEDED)
+    amount_cents = models.PositiveIntegerField()
+    currency = models.CharField(max_length=3)
+    stripe_checkout_session_id = models.CharField(
+        max_length=255, null=True, blank=True, unique=True
+    )
+    stripe_payment_intent_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
+    card_brand = models.CharField(max_length=20, blank=True)
+    card_last4 = models.CharField(max_length=4, blank=True)
+    paid_at = models.DateTimeField()
+    refunded_cents = models.PositiveIntegerField(default=0)
+    refunded_at = models.DateTimeField(null=True, blank=True)
+    receipt_number = models.CharField(max_length=40, unique=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-paid_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["invoice"],
+                condition=Q(status="succeeded"),
+                name="one_successful_payment_per_invoice",
+            ),
+            models.CheckConstraint(
+                condition=Q(refunded_cents__lte=models.F("amount_cents")),
+                name="refund_not_above_payment",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Receipt {self.receipt_number}"
+
+
+class StripeEvent(models.Model):
+    """Every verified webhook event, once (its id is unique), with what became of it."""
+
+    event_id = models.CharField(max_length=255, unique=True)
+    type = models.CharField(max_length=100)
+    livemode = models.BooleanField(default=False)
+    payload = models.JSONField()
+    received_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    deliveries = models.PositiveIntegerField(default=1)
+    error = models.TextField(blank=True, help_text="The last failure, kept for staff.")
+    flagged = models.BooleanField(default=False, help_text="Needs a person: see the note.")
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        indexes = [models.Index(fields=["flagged", "received_at"])]
+
+    def __str__(self):
+        return f"{self.type} {self.event_id}"

@@ -10,7 +10,12 @@ from django.views.generic import TemplateView
 
 from cecs.hours import format_hours
 from cecs.selectors import cec_status, holder_submissions
-from credentials.selectors import current_cycle, holder_credentials, holder_invoice
+from credentials.selectors import (
+    amount_due_cents,
+    current_cycle,
+    holder_credentials,
+    holder_invoice,
+)
 from holders.selectors import contact_confirmation_for, holder_for_user
 
 
@@ -54,8 +59,11 @@ def payment_step(*, year, invoice):
     if invoice.is_settled:
         detail = "Fee waived by AASC." if invoice.fee_waived else "Paid. Thank you."
         return Step(2, title, "done", detail, "View invoice", url)
-    detail = "Your invoice is open. Online card payment is not yet available."
-    return Step(2, title, "todo", detail, "View invoice", url)
+    if invoice.status == invoice.Status.REFUNDED:
+        detail = "Your payment was refunded; pay again to renew."
+    else:
+        detail = f"Pay ${amount_due_cents(invoice=invoice) / 100:,.2f} by credit or debit card."
+    return Step(2, title, "todo", detail, "View and pay invoice", url)
 
 
 def cec_steps(*, invoice, cecs, submission):

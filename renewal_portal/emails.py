@@ -13,7 +13,7 @@ def render_text(template_name, context):
     return get_template(template_name).template.render(Context(context, autoescape=False))
 
 
-def send_templated_email(*, to, template, context):
+def send_templated_email(*, to, template, context, attachments=()):
     """Send templates/emails/<template>_subject.txt and <template>.txt."""
     context = {"site_url": settings.SITE_URL, **context}
     subject = " ".join(render_text(f"emails/{template}_subject.txt", context).split())
@@ -26,4 +26,6 @@ def send_templated_email(*, to, template, context):
         to=[to],
     )
     message.attach_alternative(html, "text/html")
+    for filename, content, mimetype in attachments:
+        message.attach(filename, content, mimetype)
     message.send()

@@ -13,11 +13,12 @@ DATA_MIGRATIONS = [
     ("credentials.migrations.0002_schedule_and_roles", "load"),
     ("cecs.migrations.0002_roles", "create_roles"),
     ("cecs.migrations.0004_submission_roles", "create_roles"),
+    ("payments.migrations.0002_roles", "create_roles"),
 ]
 
 
 def ensure_reference_data():
-    from django.contrib.auth.models import Group
+    from django.contrib.auth.models import Group, Permission
 
     from credentials.models import CecRequirement
 
@@ -25,6 +26,9 @@ def ensure_reference_data():
     if (
         reviewers is not None
         and reviewers.permissions.filter(codename="review_submission").exists()
+        and Permission.objects.filter(
+            group__name="AASC staff", codename="view_stripeevent"
+        ).exists()
         and CecRequirement.objects.exists()
     ):
         return

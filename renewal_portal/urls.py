@@ -15,5 +15,6 @@ urlpatterns = [
     path("renewal/", dashboard.dashboard_view, name="dashboard"),
     path("credentials/", include("credentials.urls")),
     path("cecs/", include("cecs.urls")),
+    path("payments/", include("payments.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -196,8 +196,8 @@ def test_confirming_contact_details_completes_step_one(
 
     card = next_card(page)
     expect(card.get_by_role("heading", level=2)).to_have_text("Next: Pay your renewal invoice")
-    expect(card).to_contain_text("Your invoice is open. Online card payment is not yet available.")
-    card.get_by_role("link", name="View invoice", exact=True).click()
+    expect(card).to_contain_text("Pay $220.00 by credit or debit card.")
+    card.get_by_role("link", name="View and pay invoice", exact=True).click()
     expect(page).to_have_url(invoice_url(live_server, demo_invoice))
 
 

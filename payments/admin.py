@@ -1,0 +1,86 @@
+"""Payments and Stripe events for AASC staff: read-only, plus reconciliation."""
+
+import stripe
+from django.contrib import admin, messages
+
+from renewal_portal.admin_history import HistoryAdmin
+
+from . import services
+from .models import CheckoutAttempt, Payment, StripeEvent
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyAdmin, HistoryAdmin):
+    list_display = [
+        "receipt_number",
+        "invoice",
+        "amount_cents",
+        "provider",
+        "status",
+        "card_brand",
+        "card_last4",
+        "paid_at",
+        "refunded_cents",
+    ]
+    list_filter = ["status", "provider", "paid_at"]
+    list_select_related = ["invoice"]
+    search_fields = [
+        "receipt_number",
+        "invoice__number",
+        "invoice__holder__last_name",
+        "invoice__holder__email",
+        "stripe_payment_intent_id",
+        "stripe_checkout_session_id",
+    ]
+
+
+@admin.register(CheckoutAttempt)
+class CheckoutAttemptAdmin(ReadOnlyAdmin):
+    list_display = [
+        "invoice",
+        "attempt",
+        "amount_cents",
+        "status",
+        "created_at",
+        "stripe_session_id",
+    ]
+    list_filter = ["status"]
+    list_select_related = ["invoice"]
+    search_fields = ["invoice__number", "stripe_session_id"]
+    actions = ["reconcile"]
+
+    def has_reconcile_permission(self, request):
+        return request.user.has_perm("payments.view_checkoutattempt") and request.user.is_staff
+
+    @admin.action(
+        description="Reconcile selected with Stripe (fulfil if Stripe says paid)",
+        permissions=["reconcile"],
+    )
+    def reconcile(self, request, queryset):
+        for attempt in queryset.select_related("invoice"):
+            try:
+                outcome = services.reconcile_attempt(attempt=attempt)
+            except stripe.StripeError as error:
+                self.message_user(request, f"{attempt}: Stripe error: {error}", messages.ERROR)
+                continue
+            level = messages.WARNING if outcome.startswith("FLAG:") else messages.SUCCESS
+            self.message_user(request, f"{attempt}: {outcome.removeprefix('FLAG:').strip()}", level)
+
+
+@admin.register(StripeEvent)
+class StripeEventAdmin(ReadOnlyAdmin):
+    list_display = ["event_id", "type", "received_at", "processed_at", "deliveries", "flagged"]
+    list_filter = ["flagged", "type", ("processed_at", admin.EmptyFieldListFilter)]
+    search_fields = ["event_id", "note"]
+    readonly_fields = [field.name for field in StripeEvent._meta.fields]

@@ -1,0 +1,20 @@
+from renewal_portal.emails import send_templated_email
+from renewal_portal.pdf import render_pdf
+
+from .models import Payment
+
+
+def receipt_pdf(payment):
+    return render_pdf("pdf/receipt.html", {"payment": payment, "invoice": payment.invoice})
+
+
+def payment_receipt_send(*, payment_id):
+    payment = Payment.objects.select_related("invoice__holder", "invoice__cycle").get(pk=payment_id)
+    send_templated_email(
+        to=payment.invoice.holder.email,
+        template="payment_receipt",
+        context={"payment": payment, "invoice": payment.invoice, "holder": payment.invoice.holder},
+        attachments=[
+            (f"receipt-{payment.receipt_number}.pdf", receipt_pdf(payment), "application/pdf")
+        ],
+    )

@@ -1,0 +1,339 @@
+"""Payments: starting Checkout, fulfilling an invoice exactly once, refunds, webhooks."""
+
+import datetime
+import logging
+import traceback
+import uuid
+from dataclasses import dataclass
+
+from django.core.mail import mail_admins
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from credentials.models import RenewalInvoice
+from credentials.services import invoice_apply_late_fee, renewal_complete_if_ready
+from holders.services import ApplicationError
+
+from . import stripe_gateway
+from .models import CheckoutAttempt, Payment, StripeEvent
+
+logger = logging.getLogger(__name__)
+
+PAYABLE = (RenewalInvoice.Status.OPEN, RenewalInvoice.Status.REFUNDED)
+CHECKOUT_LIFETIME = datetime.timedelta(hours=23)  # Stripe expires sessions after 24 h
+CURRENCY = "usd"
+
+
+def _locked_invoice(invoice_id):
+    return (
+        RenewalInvoice.objects.select_for_update()
+        .select_related("cycle", "holder")
+        .get(pk=invoice_id)
+    )
+
+
+def ensure_payable(invoice):
+    if invoice.status not in PAYABLE:
+        raise ApplicationError(
+            f"Invoice {invoice.number} is {invoice.get_status_display().lower()}; "
+            "there is nothing to pay."
+        )
+    if invoice.total_cents == 0:
+        raise ApplicationError(f"Invoice {invoice.number} has nothing to pay.")
+
+
+@transaction.atomic
+def checkout_start(*, invoice, success_url, cancel_url, now=None):
+    """The Checkout Session to send the holder to: the open one if still good, or a new
+    one for the open amount (late fee added first). Concurrent clicks queue on the
+    invoice lock, so they share one session and one idempotency key per attempt."""
+    now = now or timezone.now()
+    invoice = invoice_apply_late_fee(invoice=invoice, today=timezone.localdate(now))
+    invoice = _locked_invoice(invoice.pk)
+    ensure_payable(invoice)
+    amount = invoice.total_cents
+    current = CheckoutAttempt.objects.filter(invoice=invoice, status="open").first()
+    if current is not None:
+        if current.amount_cents == amount and current.expires_at > now:
+            return current
+        current.status = CheckoutAttempt.Status.EXPIRED
+        current.save(update_fields=["status"])
+    number = (
+        CheckoutAttempt.objects.filter(invoice=invoice).aggregate(n=Max("attempt"))["n"] or 0
+    ) + 1
+    key = f"aasc-invoice-{invoice.pk}-checkout-{number}"
+    session = stripe_gateway.create_checkout_session(
+        invoice=invoice,
+        amount_cents=amount,
+        success_url=success_url,
+        cancel_url=cancel_url,
+        idempotency_key=key,
+    )
+    return CheckoutAttempt.objects.create(
+        invoice=invoice,
+        attempt=number,
+        idempotency_key=key,
+        amount_cents=amount,
+        currency=CURRENCY,
+        stripe_session_id=session["id"],
+        url=session["url"],
+        created_at=now,
+        expires_at=now + CHECKOUT_LIFETIME,
+    )
+
+
+@dataclass
+class Fulfilment:
+    outcome: str  # paid | already_paid | mismatch | not_payable
+    payment: Payment | None = None
+    problem: str = ""
+
+
+@transaction.atomic
+def payment_fulfil(
+    *,
+    invoice_id,
+    amount_cents,
+    currency,
+    provider,
+    session_id=None,
+    payment_intent_id=None,
+    card_brand="",
+    card_last4="",
+    now=None,
+):
+    """Record a completed payment and mark the invoice paid: the one path for the webhook,
+    the success page, reconciliation and the test-mode page. A second call for the same
+    payment changes nothing; a wrong amount or currency is not fulfilled."""
+    invoice = _locked_invoice(invoice_id)
+    known = Payment.objects.filter(invoice=invoice)
+    if session_id and known.filter(stripe_checkout_session_id=session_id).exists():
+        return Fulfilment("already_paid", known.get(stripe_checkout_session_id=session_id))
+    if payment_intent_id and known.filter(stripe_payment_intent_id=payment_intent_id).exists():
+        return Fulfilment("already_paid", known.get(stripe_payment_intent_id=payment_intent_id))
+    if invoice.status not in PAYABLE:
+        return Fulfilment(
+            "not_payable",
+            problem=f"Invoice {invoice.number} is {invoice.status}; a payment arrived anyway.",
+        )
+    if amount_cents != invoice.total_cents or (currency or "").lower() != CURRENCY:
+        return Fulfilment(
+            "mismatch",
+            problem=(
+                f"Invoice {invoice.number} expects {invoice.total_cents} {CURRENCY}; "
+                f"Stripe reported {amount_cents} {currency}."
+            ),
+        )
+    now = now or timezone.now()
+    payment = Payment.objects.create(
+        invoice=invoice,
+        provider=provider,
+        amount_cents=amount_cents,
+        currency=CURRENCY,
+        stripe_checkout_session_id=session_id,
+        stripe_payment_intent_id=payment_intent_id,
+        card_brand=card_brand or "",
+        card_last4=card_last4 or "",
+        paid_at=now,
+        receipt_number=f"{invoice.number}-P{known.count() + 1}",
+    )
+    invoice.status = RenewalInvoice.Status.PAID
+    invoice.paid_at = now
+    invoice._change_reason = f"paid: receipt {payment.receipt_number}"
+    invoice.save(update_fields=["status", "paid_at"])
+    if session_id:
+        CheckoutAttempt.objects.filter(stripe_session_id=session_id).update(
+            status=CheckoutAttempt.Status.COMPLETED
+        )
+    renewal_complete_if_ready(invoice=invoice, now=now)
+    from .tasks import payment_receipt_task
+
+    transaction.on_commit(lambda: payment_receipt_task.delay(payment.pk))
+    return Fulfilment("paid", payment)
+
+
+@transaction.atomic
+def payment_refund(*, payment_intent_id, refunded_cents, now=None):
+    """Record a refund; a full refund marks the invoice refunded so it can be paid again."""
+    payment = (
+        Payment.objects.select_for_update()
+        .filter(stripe_payment_intent_id=payment_intent_id)
+        .first()
+    )
+    if payment is None:
+        return None
+    invoice = _locked_invoice(payment.invoice_id)
+    payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    if refunded_cents <= payment.refunded_cents:
+        return payment  # a repeat or an older event
+    payment.refunded_cents = min(refunded_cents, payment.amount_cents)
+    payment.refunded_at = now or timezone.now()
+    fields = ["refunded_cents", "refunded_at"]
+    if payment.refunded_cents == payment.amount_cents:
+        payment.status = Payment.Status.REFUNDED
+        fields.append("status")
+        invoice.status = RenewalInvoice.Status.REFUNDED
+        invoice._change_reason = f"refunded: receipt {payment.receipt_number}"
+        invoice.save(update_fields=["status"])
+    payment.save(update_fields=fields)
+    return payment
+
+
+# --- Webhooks --------------------------------------------------------------------
+
+
+def event_record(event):
+    """Store a verified event once. Returns (row, first_time)."""
+    try:
+        with transaction.atomic():
+            return StripeEvent.objects.create(
+                event_id=event["id"],
+                type=event["type"],
+                livemode=bool(event.get("livemode")),
+                payload=event,
+            ), True
+    except IntegrityError:
+        row = StripeEvent.objects.get(event_id=event["id"])
+        StripeEvent.objects.filter(pk=row.pk).update(deliveries=row.deliveries + 1)
+        return row, False
+
+
+def event_process(*, event_row_id):
+    """Handle a stored event exactly once; concurrent deliveries queue on its row."""
+    try:
+        with transaction.atomic():
+            row = StripeEvent.objects.select_for_update().get(pk=event_row_id)
+            if row.processed_at is not None:
+                return row
+            handler = EVENT_HANDLERS.get(row.type)
+            note = handler(row.payload["data"]["object"]) if handler else "ignored"
+            row.processed_at = timezone.now()
+            row.error = ""
+            if note.startswith("FLAG:"):
+                row.flagged = True
+                row.note = note.removeprefix("FLAG:").strip()
+                transaction.on_commit(lambda: _tell_staff(row))
+            row.save(update_fields=["processed_at", "error", "flagged", "note"])
+            return row
+    except Exception:
+        StripeEvent.objects.filter(pk=event_row_id).update(error=traceback.format_exc())
+        raise
+
+
+def _tell_staff(row):
+    mail_admins(
+        f"Stripe event needs attention: {row.type}",
+        f"{row.note}\n\nEvent {row.event_id}: see Payments → Stripe events (flagged) in the admin.",
+    )
+
+
+def _card(session):
+    intent = session.get("payment_intent")
+    charge = intent.get("latest_charge") if isinstance(intent, dict) else None
+    details = (charge or {}).get("payment_method_details", {}) if isinstance(charge, dict) else {}
+    card = details.get("card") or {}
+    return card.get("brand", ""), card.get("last4", "")
+
+
+def _intent_id(session):
+    intent = session.get("payment_intent")
+    return intent.get("id") if isinstance(intent, dict) else intent
+
+
+def _invoice_id_of(session):
+    metadata = session.get("metadata") or {}
+    number = metadata.get("invoice_number") or session.get("client_reference_id")
+    return RenewalInvoice.objects.filter(number=number).values_list("pk", flat=True).first()
+
+
+def fulfil_checkout_session(session):
+    """Fulfil a paid Checkout Session (from an event, the success page or reconciliation)."""
+    invoice_id = _invoice_id_of(session)
+    if invoice_id is None:
+        return f"FLAG: session {session.get('id')} names no known invoice."
+    if session.get("payment_status") != "paid":
+        CheckoutAttempt.objects.filter(stripe_session_id=session.get("id"), status="open").update(
+            status=CheckoutAttempt.Status.PROCESSING
+        )
+        return "waiting for the payment to clear"
+    brand, last4 = _card(session)
+    result = payment_fulfil(
+        invoice_id=invoice_id,
+        amount_cents=session.get("amount_total"),
+        currency=session.get("currency"),
+        provider=Payment.Provider.STRIPE,
+        session_id=session.get("id"),
+        payment_intent_id=_intent_id(session),
+        card_brand=brand,
+        card_last4=last4,
+    )
+    if result.outcome in ("mismatch", "not_payable"):
+        logger.warning("Payment not fulfilled: %s", result.problem)
+        return f"FLAG: {result.problem}"
+    return result.outcome
+
+
+def _session_failed(session):
+    CheckoutAttempt.objects.filter(
+        stripe_session_id=session.get("id"), status__in=["open", "processing"]
+    ).update(status=CheckoutAttempt.Status.FAILED)
+    return "payment failed; the invoice stays open"
+
+
+def _session_expired(session):
+    CheckoutAttempt.objects.filter(stripe_session_id=session.get("id"), status="open").update(
+        status=CheckoutAttempt.Status.EXPIRED
+    )
+    return "expired"
+
+
+def _charge_refunded(charge):
+    payment = payment_refund(
+        payment_intent_id=charge.get("payment_intent"),
+        refunded_cents=charge.get("amount_refunded", 0),
+    )
+    if payment is None:
+        return f"FLAG: refund for unknown payment {charge.get('payment_intent')}."
+    return payment.status
+
+
+EVENT_HANDLERS = {
+    "checkout.session.completed": fulfil_checkout_session,
+    "checkout.session.async_payment_succeeded": fulfil_checkout_session,
+    "checkout.session.async_payment_failed": _session_failed,
+    "checkout.session.expired": _session_expired,
+    "charge.refunded": _charge_refunded,
+}
+
+
+def reconcile_attempt(*, attempt):
+    """Ask Stripe for the session's true state and fulfil it if paid (staff action)."""
+    session = stripe_gateway.retrieve_checkout_session(attempt.stripe_session_id)
+    return fulfil_checkout_session(session)
+
+
+def test_mode_pay(*, invoice):
+    """The embedded demo's card page: the same fulfilment, no real money."""
+    if not test_mode_enabled():
+        raise ApplicationError("Test-mode payments are switched off.")
+    with transaction.atomic():
+        locked = _locked_invoice(invoice.pk)
+        ensure_payable(locked)
+        amount = locked.total_cents
+    return payment_fulfil(
+        invoice_id=invoice.pk,
+        amount_cents=amount,
+        currency=CURRENCY,
+        provider=Payment.Provider.TEST_MODE,
+        payment_intent_id=f"test_mode_{uuid.uuid4().hex}",
+        card_brand="visa",
+        card_last4="4242",
+    )
+
+
+def test_mode_enabled():
+    """Only in DEBUG and only without a Stripe key: it can never take a live payment."""
+    from django.conf import settings
+
+    return settings.DEBUG and not stripe_gateway.is_configured()
