@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponse, HttpResponseRedirect
+from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
@@ -29,6 +30,11 @@ from renewal_portal.admin_history import HistoryAdmin
 from . import services
 from .hours import check_plausible
 from .models import AascClass, Attendance, CecEntry, ReportingForm, Submission, SubmissionEntry
+
+
+def counted(number, noun):
+    return f"{number} {noun}{pluralize(number)}"
+
 
 HOLDER_SEARCH = [
     "holder__last_name",
@@ -370,9 +376,9 @@ class AascClassAdmin(WorkbenchAdmin):
                 return render(form=RosterUploadForm(), unknown=result.unknown)
             self.message_user(
                 request,
-                f"{len(result.created)} attendances recorded, "
+                f"{counted(len(result.created), 'attendance')} recorded, "
                 f"{len(result.already_recorded)} already recorded, "
-                f"{len(result.duplicates_in_file)} duplicate rows ignored.",
+                f"{counted(len(result.duplicates_in_file), 'duplicate row')} ignored.",
                 messages.SUCCESS,
             )
             return HttpResponseRedirect(change_url)

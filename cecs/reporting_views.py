@@ -17,6 +17,7 @@ from holders.selectors import holder_for_user
 from holders.services import ApplicationError
 
 from .forms import ReportingFormForm
+from .hours import format_hours
 from .models import ReportingForm
 from .reporting import ReportingFormInvalid, reporting_form_save
 from .selectors import holder_forms
@@ -108,14 +109,15 @@ class FormNewView(LoginRequiredMixin, FormView):
         if submit:
             messages.success(
                 self.request,
-                f"Your form is submitted to AASC ({saved.hours} CECs claimed). "
+                f"Your form is submitted to AASC ({format_hours(saved.hours)} CECs claimed). "
                 "We have emailed you a confirmation, and will email you again once AASC "
                 "staff have checked it.",
             )
         else:
             messages.success(
                 self.request,
-                f"Draft saved: {saved.hours} CECs claimed. Submit it to AASC when it is complete.",
+                f"Draft saved: {format_hours(saved.hours)} CECs claimed. "
+                "Submit it to AASC when it is complete.",
             )
         return redirect("cecs:form_edit", pk=saved.pk)
 

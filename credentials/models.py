@@ -273,3 +273,62 @@ class InvoiceLine(models.Model):
 
     def __str__(self):
         return self.description
+
+
+class ReminderStage(models.Model):
+    """A renewal reminder sent `offset_days` from an invoice's date (negative = before)."""
+
+    class Anchor(models.TextChoices):
+        ISSUED = "issued", "Invoice issued"
+        DUE = "due", "Due date"
+        GRACE_END = "grace_end", "End of the grace period"
+
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=100)
+    anchor = models.CharField(max_length=10, choices=Anchor.choices)
+    offset_days = models.SmallIntegerField(default=0)
+    template = models.CharField(
+        max_length=100, help_text="Email template under templates/emails/reminders/, without .txt"
+    )
+    active = models.BooleanField(default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["anchor", "offset_days"]
+
+    def __str__(self):
+        return self.name
+
+
+class ReminderLog(models.Model):
+    """One reminder stage for one invoice: claimed before sending, so it is sent once."""
+
+    class Status(models.TextChoices):
+        CLAIMED = "claimed", "Queued"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    invoice = models.ForeignKey(RenewalInvoice, on_delete=models.CASCADE, related_name="reminders")
+    stage = models.ForeignKey(ReminderStage, on_delete=models.PROTECT, related_name="logs")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.CLAIMED)
+    claim_token = models.UUIDField(db_index=True)
+    claimed_at = models.DateTimeField()
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    sent_to = models.EmailField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-claimed_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["invoice", "stage"], name="one_reminder_per_stage"),
+        ]
+        indexes = [models.Index(fields=["status", "lease_expires_at"])]
+
+    def __str__(self):
+        return f"{self.stage} for {self.invoice}"

@@ -27,6 +27,11 @@ logger = logging.getLogger(__name__)
 class PayView(LoginRequiredMixin, View):
     def post(self, request, number):
         invoice = own_invoice(request, number)
+        try:
+            services.ensure_payable(invoice)
+        except ApplicationError as error:
+            messages.error(request, str(error))
+            return redirect("credentials:invoice", number=number)
         if services.test_mode_enabled():
             return redirect("payments:test_checkout", number=number)
         if not stripe_gateway.is_configured():
@@ -68,6 +73,11 @@ class TestCheckoutView(LoginRequiredMixin, View):
 
     def get(self, request, number):
         invoice = own_invoice(request, number)
+        try:
+            services.ensure_payable(invoice)
+        except ApplicationError as error:
+            messages.error(request, str(error))
+            return redirect("credentials:invoice", number=number)
         return render(request, self.template_name, {"invoice": invoice})
 
     def post(self, request, number):

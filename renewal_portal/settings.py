@@ -220,6 +220,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Loaded into django-celery-beat's tables at start-up; staff can then change times in the admin.
 CELERY_BEAT_SCHEDULE = {
+    "send-renewal-reminders": {
+        "task": "reminders.sweep",
+        "schedule": crontab(hour=8, minute=0),
+    },
     "refresh-credential-statuses": {
         "task": "credentials.refresh_statuses",
         "schedule": crontab(hour=1, minute=15),

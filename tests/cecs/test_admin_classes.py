@@ -373,7 +373,7 @@ def test_roster_with_good_and_duplicate_rows_records_one_attendance_per_holder(
     assert done.status_code == 302
     assert done.url == reverse("admin:cecs_aascclass_change", args=[aasc_class.pk])
     assert messages_of(done) == [
-        "1 attendances recorded, 1 already recorded, 1 duplicate rows ignored."
+        "1 attendance recorded, 1 already recorded, 1 duplicate row ignored."
     ]
     assert Attendance.objects.filter(aasc_class=aasc_class).count() == 2
     assert CecEntry.objects.filter(holder=jane, hours=Decimal("3.00")).count() == 1
@@ -397,7 +397,7 @@ def test_roster_by_member_number(staff_client, aasc_class, jane, omar):
     done = confirm(staff_client, aasc_class, preview)
 
     assert messages_of(done) == [
-        "2 attendances recorded, 0 already recorded, 1 duplicate rows ignored."
+        "2 attendances recorded, 0 already recorded, 1 duplicate row ignored."
     ]
     assert set(Attendance.objects.values_list("holder", flat=True)) == {jane.pk, omar.pk}
 

@@ -118,7 +118,7 @@ def test_a_draft_is_saved_with_its_cecs_net_of_breaks(holder_client, holder):
     assert mail.outbox == []
 
     page = holder_client.get(edit_url(form))
-    assert "Draft saved: 2.00 CECs claimed." in page.text
+    assert "Draft saved: 2 CECs claimed." in page.text
     assert "<strong>2</strong> (hours without meals and breaks)" in page.text
 
 

@@ -1,0 +1,39 @@
+"""What a reminder says: what the holder still has to do, from every app's selectors."""
+
+from cecs.selectors import cec_status, holder_submissions
+from credentials.selectors import amount_due_cents
+from holders.selectors import contact_confirmation_for
+
+from .emails import send_templated_email
+
+
+def reminder_context(*, invoice, today=None):
+    holder = invoice.holder
+    cycle = invoice.cycle
+    context = {
+        "holder": holder,
+        "invoice": invoice,
+        "cycle": cycle,
+        "needs_contact": contact_confirmation_for(holder=holder, cycle_year=cycle.year) is None,
+        "needs_payment": invoice.status in (invoice.Status.OPEN, invoice.Status.REFUNDED),
+        "amount_due_cents": amount_due_cents(invoice=invoice, today=today),
+        "cecs": None,
+        "needs_submission": False,
+    }
+    open_submission = holder_submissions(holder=holder, cycle=cycle).filter(
+        status__in=["pending", "approved"]
+    )
+    if invoice.owes_cecs and not open_submission.exists():
+        status = cec_status(holder=holder, cycle=cycle, invoice=invoice)
+        context["cecs"] = status
+        context["needs_submission"] = status.is_met
+    return context
+
+
+def send_reminder(*, log):
+    invoice = log.invoice
+    send_templated_email(
+        to=invoice.holder.email,
+        template=f"reminders/{log.stage.template}",
+        context={**reminder_context(invoice=invoice), "stage": log.stage},
+    )
