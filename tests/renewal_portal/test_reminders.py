@@ -1,5 +1,6 @@
 import datetime
 import threading
+import time
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -271,3 +272,36 @@ def test_two_concurrent_sweeps_claim_each_reminder_once(cycle):
     assert ReminderLog.objects.count() == 40
     assert len(mail.outbox) == 40
     assert len({tuple(m.to) for m in mail.outbox}) == 40
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reminder_travels_through_a_real_worker_on_redis(cycle):
+    """End to end on the real broker: the sweep claims, the task goes through Redis, a
+    Celery worker thread sends the mail and marks the claim sent."""
+    import os
+
+    from celery import Celery
+    from celery.contrib.testing.worker import start_worker
+
+    from renewal_portal.celery import app as project_app
+
+    [invoice] = issue(cycle)
+    broker = Celery("renewal_portal_reminder_test")
+    broker.config_from_object("django.conf:settings", namespace="CELERY")
+    broker.conf.update(broker_url=os.environ["REDIS_URL"], task_always_eager=False)
+    broker.set_current()  # shared tasks now publish through Redis
+    try:
+        with start_worker(broker, pool="solo", perform_ping_check=False):
+            result = reminders_sweep(today=datetime.date(2026, 11, 2))
+            assert result.total == 1
+            log = ReminderLog.objects.get()
+            for _ in range(100):
+                log.refresh_from_db()
+                if log.status == ReminderLog.Status.SENT:
+                    break
+                time.sleep(0.1)
+    finally:
+        project_app.set_current()
+        broker.close()
+    assert log.status == ReminderLog.Status.SENT
+    assert [m.to for m in mail.outbox] == [[invoice.holder.email]]
