@@ -10,9 +10,11 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils.functional import cached_property
 from django.views import View
 from django.views.generic import FormView, ListView
 
+from holders.mixins import HolderRequiredMixin
 from holders.selectors import holder_for_user
 from holders.services import ApplicationError
 
@@ -34,11 +36,6 @@ def own_forms(user):
     return holder_forms(holder=holder)
 
 
-def own_form(user, pk):
-    """The signed-in holder's form; anyone else's is a 404, never the data."""
-    return get_object_or_404(own_forms(user), pk=pk)
-
-
 def forms_with_scans_for(user):
     """Whose scans `user` may download: their own, or any for AASC staff and reviewers."""
     if user.is_staff and user.has_perm(STAFF_VIEW_PERMISSION):
@@ -46,32 +43,25 @@ def forms_with_scans_for(user):
     return own_forms(user)
 
 
-class FormListView(LoginRequiredMixin, ListView):
+class FormListView(HolderRequiredMixin, ListView):
     template_name = "cecs/form_list.html"
     context_object_name = "reporting_forms"
 
     def get_queryset(self):
-        return own_forms(self.request.user)
+        return holder_forms(holder=self.holder)
 
 
-class FormNewView(LoginRequiredMixin, FormView):
+class FormNewView(HolderRequiredMixin, FormView):
     """A new form (no pk) or changes to a draft or returned one (FormEditView)."""
 
     template_name = "cecs/form_edit.html"
     read_only_template_name = "cecs/form_detail.html"
     form_class = ReportingFormForm
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.holder = holder_for_user(user=request.user)
-            if self.holder is None:
-                messages.info(
-                    request,
-                    "Check your contact details first: they set up your holder record.",
-                )
-                return redirect("holders:profile")
-            self.reporting_form = self.get_reporting_form()
-        return super().dispatch(request, *args, **kwargs)
+    @cached_property
+    def reporting_form(self):
+        """Read once per request, after HolderRequiredMixin has found the holder."""
+        return self.get_reporting_form()
 
     def get_reporting_form(self):
         return ReportingForm(holder=self.holder)
@@ -133,7 +123,7 @@ class FormEditView(FormNewView):
     """Only a draft or a returned form can change; any other is shown read-only."""
 
     def get_reporting_form(self):
-        return own_form(self.request.user, self.kwargs["pk"])
+        return get_object_or_404(holder_forms(holder=self.holder), pk=self.kwargs["pk"])
 
     def get(self, request, *args, **kwargs):
         if not self.reporting_form.is_editable:
@@ -155,11 +145,11 @@ class FormEditView(FormNewView):
         return super().post(request, *args, **kwargs)
 
 
-class FormSubmitView(LoginRequiredMixin, View):
+class FormSubmitView(HolderRequiredMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, pk):
-        form = own_form(request.user, pk)
+        form = get_object_or_404(holder_forms(holder=self.holder), pk=pk)
         try:
             reporting_form_submit(form=form, actor=request.user)
         except ApplicationError as error:

@@ -236,3 +236,29 @@ def decisions_for_cycle(*, year):
         .select_related("holder", "decided_by", "cycle")
         .order_by("decided_at", "pk")
     )
+
+
+def cec_progress(status):
+    """The status as bar segments (percent of what is owed) for the progress bar."""
+    if status is None:
+        return None
+    scale = max(status.owed, status.total) or 1
+    parts, x = [], Decimal(0)
+    for kind, hours in (
+        ("in_network", status.in_network),
+        ("participation", status.participation),
+        ("other", status.other),
+    ):
+        width = (Decimal(100) * hours / scale).quantize(Decimal("0.1"))
+        parts.append({"kind": kind, "x": x, "width": width})
+        x += width
+    return {
+        "owed": status.owed,
+        "total": status.total,
+        "in_network": status.in_network,
+        "participation": status.participation,
+        "other": status.other,
+        "minimum": status.in_network_minimum,
+        "cap": status.participation_cap,
+        "parts": parts,
+    }

@@ -5,14 +5,14 @@ from django.shortcuts import redirect
 from django.views.generic import TemplateView
 
 from credentials.selectors import current_cycle, holder_invoice
+from holders.mixins import HolderRequiredMixin
 from holders.services import ApplicationError
 
 from .selectors import OPEN_SUBMISSION, cec_status, holder_submissions, missing_message
 from .services import submission_create
-from .views import HolderMixin
 
 
-class SubmitView(HolderMixin, TemplateView):
+class SubmitView(HolderRequiredMixin, TemplateView):
     template_name = "cecs/submit.html"
 
     def get_context_data(self, **kwargs):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import reporting_views, review_views, submission_views, views
+from . import calendar_views, reporting_views, review_views, submission_views, views
 
 app_name = "cecs"
 
@@ -21,4 +21,10 @@ urlpatterns = [
     path("forms/<int:pk>/", reporting_views.form_edit_view, name="form_edit"),
     path("forms/<int:pk>/submit/", reporting_views.form_submit_view, name="form_submit"),
     path("forms/<int:pk>/upload/", reporting_views.form_upload_view, name="form_upload"),
+    path("classes/", calendar_views.class_list_view, name="classes"),
+    path("classes/<int:pk>/reserve/", calendar_views.reserve_view, name="class_reserve"),
+    path("reservations/<int:pk>/cancel/", calendar_views.cancel_view, name="reservation_cancel"),
+    path("calendar.ics", calendar_views.calendar_download_view, name="calendar_download"),
+    path("calendar/<str:token>.ics", calendar_views.calendar_feed_view, name="calendar_feed"),
+    path("calendar/reset/", calendar_views.calendar_feed_reset_view, name="calendar_feed_reset"),
 ]

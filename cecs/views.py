@@ -2,32 +2,20 @@
 
 import csv
 
-from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views import View
 from django.views.generic import TemplateView
 
 from credentials.selectors import current_cycle, holder_invoice
-from holders.selectors import holder_for_user
+from holders.mixins import HolderRequiredMixin
 from renewal_portal.pdf import render_pdf
 
 from .models import CecEntry
-from .selectors import cec_status, holder_entries
+from .selectors import cec_progress, cec_status, holder_entries
 
 
-class HolderMixin(LoginRequiredMixin):
-    """Every page here shows only the signed-in holder's own ledger."""
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.holder = holder_for_user(user=request.user)
-            if self.holder is None:
-                raise Http404
-        return super().dispatch(request, *args, **kwargs)
-
-
-class StatusView(HolderMixin, TemplateView):
+class StatusView(HolderRequiredMixin, TemplateView):
     template_name = "cecs/status.html"
 
     def get_context_data(self, **kwargs):
@@ -36,10 +24,11 @@ class StatusView(HolderMixin, TemplateView):
         if cycle is not None:
             invoice = holder_invoice(holder=self.holder, cycle=cycle)
             context["status"] = cec_status(holder=self.holder, cycle=cycle, invoice=invoice)
+            context["progress"] = cec_progress(context["status"])
         return super().get_context_data(**context, **kwargs)
 
 
-class HistoryView(HolderMixin, TemplateView):
+class HistoryView(HolderRequiredMixin, TemplateView):
     template_name = "cecs/history.html"
 
     def get_context_data(self, **kwargs):
@@ -77,7 +66,7 @@ TRANSCRIPT_HEADER = [
 ]
 
 
-class TranscriptPdfView(HolderMixin, View):
+class TranscriptPdfView(HolderRequiredMixin, View):
     def get(self, request, year):
         entries = list(holder_entries(holder=self.holder, year=year))
         counted = [e for e in entries if e.status == CecEntry.Status.COUNTED]
@@ -95,7 +84,7 @@ class TranscriptPdfView(HolderMixin, View):
         return response
 
 
-class TranscriptCsvView(HolderMixin, View):
+class TranscriptCsvView(HolderRequiredMixin, View):
     def get(self, request, year):
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="cec-transcript-{year}.csv"'
@@ -105,7 +94,7 @@ class TranscriptCsvView(HolderMixin, View):
         return response
 
 
-class CertificateView(HolderMixin, View):
+class CertificateView(HolderRequiredMixin, View):
     """The PDF certificate of an AASC class attended; another holder's is a 404."""
 
     def get(self, request, pk):

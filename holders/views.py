@@ -2,6 +2,7 @@ from copy import copy
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import Http404
 from django.shortcuts import redirect
 from django.views.generic import FormView
 
@@ -29,6 +30,8 @@ class ContactDetailsView(LoginRequiredMixin, FormView):
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
             self.holder = holder_for_user(user=request.user)
+            if self.holder is None and request.user.is_staff:
+                raise Http404("Staff accounts have no holder record.")
             if self.holder is None:
                 try:
                     self.holder = holder_claim_or_create(user=request.user)

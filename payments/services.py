@@ -295,6 +295,11 @@ def _charge_refunded(charge):
     )
     if payment is None:
         return f"FLAG: refund for unknown payment {charge.get('payment_intent')}."
+    if payment.invoice.completed_at is not None:
+        return (
+            f"FLAG: invoice {payment.invoice.number} was refunded after its renewal completed; "
+            "the renewed expiry stands until staff decide."
+        )
     return payment.status
 
 
@@ -313,9 +318,9 @@ def reconcile_attempt(*, attempt):
     return fulfil_checkout_session(session)
 
 
-def test_mode_pay(*, invoice):
+def demo_gateway_pay(*, invoice):
     """The embedded demo's card page: the same fulfilment, no real money."""
-    if not test_mode_enabled():
+    if not demo_gateway_enabled():
         raise ApplicationError("Test-mode payments are switched off.")
     with transaction.atomic():
         locked = _locked_invoice(invoice.pk)
@@ -332,7 +337,7 @@ def test_mode_pay(*, invoice):
     )
 
 
-def test_mode_enabled():
+def demo_gateway_enabled():
     """Only in DEBUG and only without a Stripe key: it can never take a live payment."""
     from django.conf import settings
 

@@ -14,6 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from credentials.views import own_invoice
+from holders.mixins import HolderRequiredMixin
 from holders.selectors import holder_for_user
 from holders.services import ApplicationError
 
@@ -32,7 +33,7 @@ class PayView(LoginRequiredMixin, View):
         except ApplicationError as error:
             messages.error(request, str(error))
             return redirect("credentials:invoice", number=number)
-        if services.test_mode_enabled():
+        if services.demo_gateway_enabled():
             return redirect("payments:test_checkout", number=number)
         if not stripe_gateway.is_configured():
             messages.error(
@@ -67,7 +68,7 @@ class TestCheckoutView(LoginRequiredMixin, View):
     template_name = "payments/test_checkout.html"
 
     def dispatch(self, request, *args, **kwargs):
-        if not services.test_mode_enabled():
+        if not services.demo_gateway_enabled():
             raise Http404
         return super().dispatch(request, *args, **kwargs)
 
@@ -83,7 +84,7 @@ class TestCheckoutView(LoginRequiredMixin, View):
     def post(self, request, number):
         invoice = own_invoice(request, number)
         try:
-            services.test_mode_pay(invoice=invoice)
+            services.demo_gateway_pay(invoice=invoice)
         except ApplicationError as error:
             messages.error(request, str(error))
             return redirect("credentials:invoice", number=number)
@@ -115,13 +116,10 @@ class CancelledView(LoginRequiredMixin, View):
         return render(request, "payments/cancelled.html", {"invoice": invoice})
 
 
-class PaymentHistoryView(LoginRequiredMixin, View):
+class PaymentHistoryView(HolderRequiredMixin, View):
     def get(self, request):
-        holder = holder_for_user(user=request.user)
-        payments = (
-            Payment.objects.filter(invoice__holder=holder).select_related("invoice__cycle")
-            if holder
-            else Payment.objects.none()
+        payments = Payment.objects.filter(invoice__holder=self.holder).select_related(
+            "invoice__cycle"
         )
         return render(request, "payments/history.html", {"payments": payments})
 

@@ -1,11 +1,15 @@
 """Reminders in the admin: the policy staff can edit, and what was sent to whom."""
 
 from django.contrib import admin, messages
+from django.db import transaction
 
-from credentials.models import ReminderLog, ReminderStage
+from credentials.admin import RenewalInvoiceAdmin
+from credentials.models import ReminderLog, ReminderStage, RenewalCycle, RenewalInvoice
 
 from .admin_history import HistoryAdmin
+from .overview import FLAGS, OTHER_FIGURES, STAGES, annotated_invoices
 from .reminders import reminder_resend
+from .tasks import manual_reminder_task
 
 
 @admin.register(ReminderStage)
@@ -35,4 +39,54 @@ class ReminderLogAdmin(HistoryAdmin):
             reminder_resend(log=log, actor=request.user)
         self.message_user(
             request, f"{queryset.count()} reminder(s) queued again.", messages.SUCCESS
+        )
+
+
+class RenewalProgressFilter(admin.SimpleListFilter):
+    """The overview's figures as a filter, so staff act on exactly those holders."""
+
+    title = "renewal progress"
+    parameter_name = "progress"
+
+    def lookups(self, request, model_admin):
+        return [
+            *((key, label) for key, label in STAGES + OTHER_FIGURES if key != "invoiced"),
+            ("paid_not_submitted", "Paid, CECs not submitted"),
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if not value:
+            return queryset
+        cycle_id = request.GET.get("cycle__id__exact")
+        cycles = (
+            RenewalCycle.objects.filter(pk=cycle_id) if cycle_id else RenewalCycle.objects.all()
+        )
+        matching = RenewalInvoice.objects.none()
+        for cycle in cycles:
+            invoices = annotated_invoices(cycle)
+            if value == "paid_not_submitted":
+                invoices = invoices.filter(paid=True, submitted=False)
+            elif value in FLAGS:
+                invoices = invoices.filter(**{value: True})
+            else:
+                return queryset.none()
+            matching = matching | RenewalInvoice.objects.filter(pk__in=invoices.values("pk"))
+        return queryset.filter(pk__in=matching.values("pk"))
+
+
+admin.site.unregister(RenewalInvoice)
+
+
+@admin.register(RenewalInvoice)
+class RenewalInvoiceProgressAdmin(RenewalInvoiceAdmin):
+    list_filter = [*RenewalInvoiceAdmin.list_filter, RenewalProgressFilter]
+    actions = ["send_reminder_now"]
+
+    @admin.action(description="Send a reminder now to the selected holders", permissions=["view"])
+    def send_reminder_now(self, request, queryset):
+        invoices = list(queryset.values_list("pk", flat=True))
+        transaction.on_commit(lambda: [manual_reminder_task.delay(pk) for pk in invoices])
+        self.message_user(
+            request, f"A reminder is on its way to {len(invoices)} holder(s).", messages.SUCCESS
         )

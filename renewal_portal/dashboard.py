@@ -2,21 +2,20 @@
 
 from dataclasses import dataclass
 
-from django.contrib.auth.mixins import LoginRequiredMixin
-from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import TemplateView
 
 from cecs.hours import format_hours
-from cecs.selectors import cec_status, holder_submissions
+from cecs.selectors import cec_progress, cec_status, holder_submissions
 from credentials.selectors import (
     amount_due_cents,
     current_cycle,
     holder_credentials,
     holder_invoice,
 )
-from holders.selectors import contact_confirmation_for, holder_for_user
+from holders.mixins import HolderRequiredMixin
+from holders.selectors import contact_confirmation_for
 
 
 @dataclass
@@ -115,14 +114,8 @@ def renewal_steps(*, cycle, invoice, confirmation, cecs, submission=None):
     ]
 
 
-class DashboardView(LoginRequiredMixin, TemplateView):
+class DashboardView(HolderRequiredMixin, TemplateView):
     template_name = "portal/dashboard.html"
-
-    def get(self, request, *args, **kwargs):
-        self.holder = holder_for_user(user=request.user)
-        if self.holder is None:
-            return redirect("holders:profile")  # claims or creates the record first
-        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         cycle = current_cycle()
@@ -133,13 +126,15 @@ class DashboardView(LoginRequiredMixin, TemplateView):
             context["invoice"] = invoice
             context["renews"] = invoice is not None
             if invoice is not None:
+                cecs = cec_status(holder=self.holder, cycle=cycle, invoice=invoice)
+                context["progress"] = cec_progress(cecs) if invoice.owes_cecs else None
                 steps = renewal_steps(
                     cycle=cycle,
                     invoice=invoice,
                     confirmation=contact_confirmation_for(
                         holder=self.holder, cycle_year=cycle.year
                     ),
-                    cecs=cec_status(holder=self.holder, cycle=cycle, invoice=invoice),
+                    cecs=cecs,
                     submission=holder_submissions(holder=self.holder, cycle=cycle).first(),
                 )
                 context["steps"] = steps

@@ -16,6 +16,7 @@ DATA_MIGRATIONS = [
     ("cecs.migrations.0004_submission_roles", "create_roles"),
     ("payments.migrations.0002_roles", "create_roles"),
     ("credentials.migrations.0004_reminder_stages", "load"),
+    ("cecs.migrations.0005_class_calendar", "create_roles"),
 ]
 
 

@@ -37,3 +37,11 @@ def send_reminder(*, log):
         template=f"reminders/{log.stage.template}",
         context={**reminder_context(invoice=invoice), "stage": log.stage},
     )
+
+
+def send_manual_reminder(*, invoice):
+    send_templated_email(
+        to=invoice.holder.email,
+        template="reminders/from_staff",
+        context=reminder_context(invoice=invoice),
+    )

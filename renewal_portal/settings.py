@@ -11,6 +11,7 @@ from pathlib import Path
 import environ
 import xstatic.pkg.bootstrap
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -46,6 +47,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "axes",
+    "csp",
     "crispy_forms",
     "crispy_bootstrap5",
     "simple_history",
@@ -53,11 +55,12 @@ INSTALLED_APPS = [
     "phonenumber_field",
     "localflavor",
     "django_celery_beat",
-    "renewal_portal",
     "holders",
     "credentials",
     "cecs",
     "payments",
+    # Last: its admin extends the apps' admins with views that need them all.
+    "renewal_portal",
 ]
 
 MIDDLEWARE = [
@@ -69,8 +72,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "renewal_portal.middleware.SessionAgeLimitMiddleware",
+    "renewal_portal.middleware.StaffMfaMiddleware",
     # Axes must come last: it turns a locked-out login into a clear 429 page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -152,9 +158,20 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_USERNAME_CALLABLE = "holders.auth.login_identifier"
 
-SESSION_COOKIE_AGE = 60 * 60 * 12
+# Sessions end after 30 minutes idle (the cookie is renewed on each request) and 12 hours
+# after log-in whatever the activity (SessionAgeLimitMiddleware).
+SESSION_COOKIE_AGE = 30 * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_ABSOLUTE_AGE = 12 * 60 * 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+
+# Staff and reviewers must set up two-factor authentication (allauth MFA, TOTP) before
+# they reach the admin or the review pages. Off in the embedded demo.
+MFA_REQUIRED_FOR_STAFF = env.bool("MFA_REQUIRED_FOR_STAFF", default=not DEBUG)
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "AASC renewals"
 
 # --- Internationalisation ---------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -236,6 +253,22 @@ STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 
 # --- Security -----------------------------------------------------------------
+# Content Security Policy (django-csp): no inline script anywhere; Stripe Checkout is
+# reached by a redirect after our own form posts.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF, "https://checkout.stripe.com"],
+    }
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -252,10 +285,17 @@ if not DEBUG:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact_emails": {"()": "renewal_portal.log_filters.RedactEmails"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_emails"]},
+    },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
     },
 }
+
+# `make bench` only (bench/README.md): mounts the reference pages under /__bench__/.
+BENCH_VIEWS = env.bool("DJANGO_BENCH_VIEWS", default=False)

@@ -43,3 +43,19 @@ def reminder_send_task(self, log_id):
         raise
     reminder_mark_sent(log=log)
     return "sent"
+
+
+@shared_task(
+    name="reminders.manual",
+    autoretry_for=(SMTPException, OSError),
+    retry_backoff=60,
+    max_retries=5,
+)
+def manual_reminder_task(invoice_id):
+    """A reminder staff send by hand from the invoice list (not a policy stage)."""
+    from credentials.models import RenewalInvoice
+
+    from .reminder_content import send_manual_reminder
+
+    invoice = RenewalInvoice.objects.select_related("holder", "cycle").get(pk=invoice_id)
+    send_manual_reminder(invoice=invoice)

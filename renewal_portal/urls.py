@@ -1,8 +1,12 @@
+from allauth.account.decorators import secure_admin_login
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from . import dashboard, views
+from . import audit, dashboard, overview_views, views
 
+# The admin signs in through allauth: the same throttling, and the second factor.
+admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "AASC credential renewals"
 admin.site.site_title = "AASC renewals admin"
 admin.site.index_title = "Renewal administration"
@@ -16,5 +20,15 @@ urlpatterns = [
     path("credentials/", include("credentials.urls")),
     path("cecs/", include("cecs.urls")),
     path("payments/", include("payments.urls")),
+    path("admin/holder-audit/<int:pk>/", audit.holder_audit_view, name="holder_audit"),
+    path("admin/cycle-overview/", overview_views.cycle_overview_view, name="cycle_overview"),
+    path(
+        "admin/cycle-overview/csv/",
+        overview_views.cycle_overview_csv_view,
+        name="cycle_overview_csv",
+    ),
     path("admin/", admin.site.urls),
 ]
+
+if settings.BENCH_VIEWS:  # `make bench` reference pages; never on in a deployment
+    urlpatterns += [path("__bench__/", include("renewal_portal.bench_views"))]

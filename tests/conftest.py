@@ -90,3 +90,17 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def private_media(tmp_path, monkeypatch):
+    """Reporting-form uploads go to a temporary directory for one test."""
+    from cecs.models import ReportingForm
+
+    storage = ReportingForm._meta.get_field("upload").storage
+    for cached in ("base_location", "location"):
+        storage.__dict__.pop(cached, None)
+    monkeypatch.setattr(storage, "_location", str(tmp_path))
+    yield tmp_path
+    for cached in ("base_location", "location"):
+        storage.__dict__.pop(cached, None)

@@ -159,3 +159,27 @@ def test_dashboard_step_3_follows_the_ledger(client, holder, attended):
     )
     step = client.get(reverse("dashboard")).context["steps"][2]
     assert step.state == "done"
+
+
+def test_progress_bar_shows_in_network_and_capped_participation(client, holder, attended):
+    entry_create(
+        holder=holder,
+        title="Board service",
+        provider="AASC",
+        earned_on=attended.earned_on,
+        hours=Decimal(3),
+        source=Source.COMMITTEE,
+    )
+    client.force_login(holder.user)
+    for url in (reverse("cecs:status"), reverse("dashboard")):
+        page = client.get(url)
+        progress = page.context["progress"]
+        assert [(p["kind"], p["width"]) for p in progress["parts"]] == [
+            ("in_network", Decimal("37.5")),
+            ("participation", Decimal("25.0")),
+            ("other", Decimal("0.0")),
+        ]
+        text = " ".join(page.text.split())
+        assert "5 of 8 CECs" in text
+        assert "3 in-network (at least 5 needed)" in text
+        assert "2 association participation (counts up to 2)" in text

@@ -31,23 +31,50 @@ def test_portal_log_in_is_throttled_then_recovers(client, holder, password):
 
 
 @pytest.mark.parametrize(("minutes_later", "status"), [(59, 429), (61, 302)])
-def test_admin_log_in_locks_out_with_a_clear_message_for_one_hour(
+def test_repeated_failures_lock_the_account_for_an_hour_with_a_clear_message(
     client, staff, password, minutes_later, status
 ):
+    """django-axes: 10 failures (spaced out, so allauth's 5-per-5-minutes limit never
+    fires) lock this account from this address for an hour after the last attempt."""
     with time_machine.travel(timezone.now(), tick=False) as clock:
         for _ in range(10):
-            admin_login(client, staff.email, "wrong-password")
-        locked = admin_login(client, staff.email, password)
+            portal_login(client, staff.email, "wrong-password")
+            clock.shift(datetime.timedelta(minutes=5, seconds=10))
+        locked = portal_login(client, staff.email, password)
         assert locked.status_code == 429
         assert "Too many failed sign-in attempts" in locked.text
         assert "_auth_user_id" not in client.session
 
         # Attempts while locked count as failures, so the hour runs from the last one.
         clock.shift(datetime.timedelta(minutes=minutes_later))
-        assert admin_login(client, staff.email, password).status_code == status
+        assert portal_login(client, staff.email, password).status_code == status
 
 
 def test_lockout_is_per_account_not_for_everyone(client, staff, password):
-    for _ in range(10):
-        admin_login(client, "someone-else@example.org", "wrong-password")
-    assert admin_login(client, staff.email, password).status_code == 302
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        for _ in range(10):
+            portal_login(client, "someone-else@example.org", "wrong-password")
+            clock.shift(datetime.timedelta(minutes=5, seconds=10))
+        assert portal_login(client, staff.email, password).status_code == 302
+
+
+def test_failures_allowed_per_account_per_hour_stay_under_sixty(client, holder):
+    """ASVS 2.2.1 figure: hammer one account for an hour, one attempt a minute."""
+    allowed = 0
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        for _ in range(60):
+            response = portal_login(client, holder.user.email, "wrong-password")
+            if response.status_code == 200 and "Too many" not in response.text:
+                allowed += 1
+            clock.shift(datetime.timedelta(minutes=1))
+    assert allowed <= 10
+
+
+def test_the_admin_log_in_goes_through_the_portal_log_in(client, staff, password):
+    """Django's own admin log-in would skip the throttling and the second factor."""
+    page = client.get(reverse("admin:login"))
+    assert page.status_code == 302
+    assert page.url.startswith(reverse("account_login"))
+    attempt = admin_login(client, staff.email, password)
+    assert attempt.status_code == 302
+    assert "_auth_user_id" not in client.session

@@ -3,7 +3,7 @@ from django.urls import reverse
 
 from credentials.models import RenewalInvoice
 from payments.models import Payment
-from payments.services import payment_fulfil, test_mode_enabled
+from payments.services import demo_gateway_enabled, payment_fulfil
 from tests.payments.stripe_fakes import event, post_event
 
 pytestmark = pytest.mark.django_db
@@ -71,12 +71,12 @@ def test_a_refunded_invoice_can_be_paid_again(paid, invoice):
 def test_test_mode_only_in_debug_without_a_stripe_key(settings):
     settings.DEBUG = True
     settings.STRIPE_SECRET_KEY = ""
-    assert test_mode_enabled()
+    assert demo_gateway_enabled()
     settings.STRIPE_SECRET_KEY = "sk_test_x"
-    assert not test_mode_enabled()
+    assert not demo_gateway_enabled()
     settings.STRIPE_SECRET_KEY = ""
     settings.DEBUG = False
-    assert not test_mode_enabled()
+    assert not demo_gateway_enabled()
 
 
 def test_test_mode_page_pays_through_the_same_fulfilment(
@@ -150,3 +150,15 @@ def test_staff_reconcile_an_attempt_with_stripe(client, staff, invoice):
     assert ": paid" in response.text
     invoice.refresh_from_db()
     assert invoice.status == RenewalInvoice.Status.PAID
+
+
+def test_a_refund_after_completion_is_flagged_to_staff(client, paid, invoice):
+    from django.utils import timezone
+
+    from payments.models import StripeEvent
+
+    RenewalInvoice.objects.filter(pk=invoice.pk).update(completed_at=timezone.now())
+    post_event(client, refund_event(22000))
+    row = StripeEvent.objects.get()
+    assert row.flagged
+    assert "refunded after its renewal completed" in row.note

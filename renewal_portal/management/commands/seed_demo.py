@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from cecs.demo import seed_demo_classes
 from credentials.demo import seed_demo_renewals
 from holders.demo import DEMO_PASSWORD, seed_demo_accounts
 
@@ -16,6 +17,7 @@ class Command(BaseCommand):
             )
         accounts = seed_demo_accounts()
         cycle, issued = seed_demo_renewals()
+        seed_demo_classes()
         self.stdout.write(
             f"Renewal cycle {cycle.year}: CECs earned in {cycle.cec_window_end.year}, "
             f"due {cycle.due_on:%B %-d, %Y}; {issued} new invoice(s) issued."

@@ -1,0 +1,66 @@
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.shortcuts import redirect
+from django.urls import reverse
+
+LOGIN_TIME_KEY = "portal_login_at"
+
+
+def remember_login_time(sender, request, user, **kwargs):
+    if request is not None and hasattr(request, "session"):
+        request.session[LOGIN_TIME_KEY] = time.time()
+
+
+class SessionAgeLimitMiddleware:
+    """End a session 12 hours after log-in, however active (the idle limit is the
+    cookie age, renewed on every request)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            started = request.session.setdefault(LOGIN_TIME_KEY, time.time())
+            if time.time() - started > settings.SESSION_ABSOLUTE_AGE:
+                logout(request)
+                messages.info(
+                    request, "For your security you were signed out; please sign in again."
+                )
+                return redirect(f"{reverse('account_login')}?next={request.path}")
+        return self.get_response(request)
+
+
+MFA_FREE_PREFIXES = ("/accounts/", "/static/", "/healthz")
+
+
+class StaffMfaMiddleware:
+    """Staff and reviewers set up two-factor authentication before anything else."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if (
+            settings.MFA_REQUIRED_FOR_STAFF
+            and user.is_authenticated
+            and user.is_staff
+            and not request.path.startswith(MFA_FREE_PREFIXES)
+            and not has_second_factor(user)
+        ):
+            messages.warning(
+                request,
+                "Staff and reviewer accounts need two-factor authentication. "
+                "Set up an authenticator app to continue.",
+            )
+            return redirect("mfa_activate_totp")
+        return self.get_response(request)
+
+
+def has_second_factor(user):
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()

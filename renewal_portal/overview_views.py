@@ -1,0 +1,114 @@
+"""Staff page: the cycle overview with charts, links to filtered lists, and a CSV."""
+
+import csv
+
+from django.contrib import admin
+from django.contrib.admin.views.decorators import staff_member_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import reverse
+
+from credentials.models import RenewalCycle
+from credentials.selectors import current_cycle
+from holders.roles import is_aasc_staff
+
+from .overview import cycle_overview
+
+BAR_MAX = 100  # percent width of the longest bar
+
+
+def invoices_link(cycle, progress=None):
+    url = reverse("admin:credentials_renewalinvoice_changelist") + f"?cycle__id__exact={cycle.pk}"
+    return url + (f"&progress={progress}" if progress else "")
+
+
+ROW_HEIGHT = 10  # SVG units per bar
+
+
+def _bars(rows, total):
+    """Widths in percent for SVG bars (attributes, not inline styles: the CSP forbids those)."""
+    return [
+        {
+            **row,
+            "y": index * ROW_HEIGHT,
+            "width": round(BAR_MAX * row["count"] / total, 1) if total else 0,
+        }
+        for index, row in enumerate(rows)
+    ]
+
+
+def _chosen_cycle(request):
+    year = request.GET.get("year")
+    if year and year.isdigit():
+        return get_object_or_404(RenewalCycle, year=int(year))
+    return current_cycle() or RenewalCycle.objects.order_by("-year").first()
+
+
+@staff_member_required
+def cycle_overview_view(request):
+    if not is_aasc_staff(request.user):
+        raise PermissionDenied
+    cycle = _chosen_cycle(request)
+    context = {**admin.site.each_context(request), "title": "Renewal season overview"}
+    context["cycles"] = RenewalCycle.objects.order_by("-year").values_list("year", flat=True)
+    if cycle is None:
+        return TemplateResponse(request, "admin/cycle_overview.html", context)
+    overview = cycle_overview(cycle)
+    invoiced = overview.figures["invoiced"]
+    funnel = [
+        {"key": key, "label": label, "count": count, "url": invoices_link(cycle, key)}
+        for key, label, count in overview.funnel
+    ]
+    per_type = []
+    for index, (code, row) in enumerate(overview.by_credential):
+        parts = [row["renewed"], row["paid"] - row["renewed"], row["invoiced"] - row["paid"]]
+        per_type.append(
+            {"code": code, **row, "y": index * ROW_HEIGHT, "parts": _stack(parts, row["invoiced"])}
+        )
+    context |= {
+        "cycle": cycle,
+        "overview": overview,
+        "funnel": _bars(funnel, invoiced),
+        "funnel_height": len(funnel) * ROW_HEIGHT,
+        "types_height": max(len(per_type), 1) * ROW_HEIGHT,
+        "others": [
+            {"label": label, "count": count, "url": invoices_link(cycle, key)}
+            for key, label, count in overview.others
+        ],
+        "per_type": per_type,
+        "paid_not_submitted_url": invoices_link(cycle, "paid_not_submitted"),
+        "csv_url": reverse("cycle_overview_csv") + f"?year={cycle.year}",
+    }
+    return TemplateResponse(request, "admin/cycle_overview.html", context)
+
+
+def _stack(parts, total):
+    """x offsets and widths (percent) of a stacked bar's segments."""
+    segments, x = [], 0.0
+    for value in parts:
+        width = round(BAR_MAX * value / total, 1) if total else 0
+        segments.append({"x": x, "width": width, "value": value})
+        x += width
+    return segments
+
+
+@staff_member_required
+def cycle_overview_csv_view(request):
+    if not is_aasc_staff(request.user):
+        raise PermissionDenied
+    cycle = _chosen_cycle(request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="renewal-overview-{cycle.year}.csv"'
+    writer = csv.writer(response)
+    overview = cycle_overview(cycle)
+    writer.writerow(["cycle", "figure", "holders"])
+    for _, label, count in overview.funnel + overview.others:
+        writer.writerow([cycle.year, label, count])
+    for key, cents in overview.money.items():
+        writer.writerow([cycle.year, f"money {key} (USD)", f"{cents / 100:.2f}"])
+    for code, row in overview.by_credential:
+        for figure in ("invoiced", "paid", "renewed"):
+            writer.writerow([cycle.year, f"{code} {figure}", row[figure]])
+    return response
