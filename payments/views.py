@@ -25,22 +25,26 @@ from .receipts import receipt_pdf
 logger = logging.getLogger(__name__)
 
 
+def back_to_invoice(request, number, message):
+    messages.error(request, message)
+    return redirect("credentials:invoice", number=number)
+
+
 class PayView(LoginRequiredMixin, View):
     def post(self, request, number):
         invoice = own_invoice(request, number)
         try:
             services.ensure_payable(invoice)
         except ApplicationError as error:
-            messages.error(request, str(error))
-            return redirect("credentials:invoice", number=number)
+            return back_to_invoice(request, number, str(error))
         if services.demo_gateway_enabled():
             return redirect("payments:test_checkout", number=number)
         if not stripe_gateway.is_configured():
-            messages.error(
+            return back_to_invoice(
                 request,
+                number,
                 "Card payments are not available right now. Please contact the AASC office.",
             )
-            return redirect("credentials:invoice", number=number)
         back = request.build_absolute_uri(reverse("payments:paid", args=[number]))
         try:
             attempt = services.checkout_start(
@@ -49,16 +53,15 @@ class PayView(LoginRequiredMixin, View):
                 cancel_url=request.build_absolute_uri(reverse("payments:cancelled", args=[number])),
             )
         except ApplicationError as error:
-            messages.error(request, str(error))
-            return redirect("credentials:invoice", number=number)
+            return back_to_invoice(request, number, str(error))
         except stripe.StripeError:
             logger.exception("Checkout Session for %s failed", number)
-            messages.error(
+            return back_to_invoice(
                 request,
+                number,
                 "We could not reach the card processor, and nothing was charged. "
                 "Please try again in a minute.",
             )
-            return redirect("credentials:invoice", number=number)
         return redirect(attempt.url)
 
 
@@ -77,8 +80,7 @@ class TestCheckoutView(LoginRequiredMixin, View):
         try:
             services.ensure_payable(invoice)
         except ApplicationError as error:
-            messages.error(request, str(error))
-            return redirect("credentials:invoice", number=number)
+            return back_to_invoice(request, number, str(error))
         return render(request, self.template_name, {"invoice": invoice})
 
     def post(self, request, number):
@@ -86,8 +88,7 @@ class TestCheckoutView(LoginRequiredMixin, View):
         try:
             services.demo_gateway_pay(invoice=invoice)
         except ApplicationError as error:
-            messages.error(request, str(error))
-            return redirect("credentials:invoice", number=number)
+            return back_to_invoice(request, number, str(error))
         return redirect("payments:paid", number=number)
 
 

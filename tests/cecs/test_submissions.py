@@ -1,9 +1,7 @@
 import datetime
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connections
 from django.urls import reverse
 
 from cecs.models import Source, Submission
@@ -19,6 +17,7 @@ from cecs.services import (
 from credentials.models import HeldCredential, RenewalInvoice
 from credentials.services import cycle_get_or_create, invoices_issue
 from holders.services import ApplicationError
+from tests.concurrency import run_together
 from tests.factories import AascClassFactory, holder_with, reviewer_user, staff_user
 
 pytestmark = pytest.mark.django_db
@@ -87,24 +86,16 @@ def test_two_concurrent_submissions_store_one(cycle):
     holder = holder_with("CAM", "NALP")
     invoices_issue(cycle=cycle)
     earn(holder, 8)
-    barrier = threading.Barrier(2)
-    outcomes = []
 
     def submit():
         try:
-            barrier.wait()
             submission_create(holder=holder, cycle=cycle, actor=holder.user)
-            outcomes.append("stored")
         except ApplicationError as error:
-            outcomes.append(str(error))
-        finally:
-            connections.close_all()
+            return str(error)
+        return "stored"
 
-    threads = [threading.Thread(target=submit) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes, errors = run_together(submit, 2)
+    assert errors == []
     assert sorted(outcomes)[1] == "stored"
     assert "already have a submission" in sorted(outcomes)[0]
     assert Submission.objects.count() == 1

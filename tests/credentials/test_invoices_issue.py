@@ -1,14 +1,14 @@
 import datetime
-import threading
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from credentials.models import HeldCredential, RenewalInvoice
 from credentials.services import invoices_issue, waiver_grant
+from tests.concurrency import run_together
 from tests.factories import credential_type, holder_with, staff_user
 
 pytestmark = pytest.mark.django_db
@@ -161,23 +161,7 @@ def test_command_creates_the_cycle_with_the_default_dates(db, capsys):
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_runs_issue_one_invoice_per_holder(cycle):
     holders = [holder_with("CAM", "NALP") for _ in range(30)]
-    barrier = threading.Barrier(2)
-    results, errors = [], []
-
-    def run():
-        try:
-            barrier.wait()
-            results.append(invoices_issue(cycle=cycle, batch_size=7))
-        except Exception as error:
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results, errors = run_together(lambda: invoices_issue(cycle=cycle, batch_size=7), 2)
 
     assert errors == []
     assert sorted(r.created for r in results) == [0, 30]

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from holders.models import HolderProfile
 
-from .a11y import assert_no_blocking_axe_violations
+from .a11y import PHONE_VIEWPORT, assert_no_blocking_axe_violations, assert_no_horizontal_scroll
 
 pytestmark = [
     pytest.mark.e2e,
@@ -26,8 +26,6 @@ ADMIN_PATH = reverse("admin:index")
 SAVED = "Your contact details are saved."
 NOT_SAVED = "Nothing was saved: please correct the fields marked below."
 BAD_ZIP_ERROR = "Enter a zip code in the format XXXXX or XXXXX-XXXX."
-
-PHONE_VIEWPORT = {"width": 375, "height": 740}
 
 
 def stored(profile):
@@ -52,34 +50,6 @@ def submit_bad_zip(page):
     page.locator("#id_zip_code").fill("8090X")
     page.get_by_role("button", name="Save changes", exact=True).click()
     expect(page.get_by_role("alert").filter(has_text=NOT_SAVED)).to_be_visible()
-
-
-def page_widths(page):
-    return page.evaluate(
-        "() => ({scrollWidth: document.documentElement.scrollWidth,"
-        " clientWidth: document.documentElement.clientWidth})"
-    )
-
-
-def elements_wider_than_viewport(page):
-    """Elements sticking out to the right of the viewport, to say what causes a scroll."""
-    return page.evaluate(
-        """() => {
-            const limit = document.documentElement.clientWidth;
-            return Array.from(document.querySelectorAll('body *'))
-                .filter((el) => el.getBoundingClientRect().right > limit + 0.5)
-                .slice(0, 10)
-                .map((el) => el.outerHTML.slice(0, 200));
-        }"""
-    )
-
-
-def assert_no_horizontal_scroll(page):
-    widths = page_widths(page)
-    assert widths["scrollWidth"] <= widths["clientWidth"], (
-        f"{page.url} scrolls sideways at {PHONE_VIEWPORT['width']}px: {widths}; "
-        f"overflowing elements: {elements_wider_than_viewport(page)}"
-    )
 
 
 # --- 1. Editing the phone number -------------------------------------------------

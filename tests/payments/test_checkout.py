@@ -1,15 +1,14 @@
 import datetime
 import subprocess
-import threading
 
 import pytest
-from django.db import connections
 from django.urls import reverse
 from django.utils import timezone
 
 from credentials.models import RenewalInvoice
 from payments.models import CheckoutAttempt, Payment
 from payments.services import checkout_start
+from tests.concurrency import run_together
 from tests.factories import holder_with
 
 pytestmark = pytest.mark.django_db
@@ -65,23 +64,7 @@ def test_an_expired_attempt_gets_a_new_key(invoice, stripe_http):
 
 @pytest.mark.django_db(transaction=True)
 def test_twenty_concurrent_clicks_make_one_open_session(invoice, stripe_http):
-    barrier = threading.Barrier(20)
-    errors = []
-
-    def click():
-        try:
-            barrier.wait()
-            checkout_start(invoice=invoice, **URLS)
-        except Exception as error:
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=click) for _ in range(20)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    _, errors = run_together(lambda: checkout_start(invoice=invoice, **URLS), 20)
     assert errors == []
     assert CheckoutAttempt.objects.filter(status="open").count() == 1
     keys = {request["headers"]["Idempotency-Key"] for request in stripe_http.requests}

@@ -1,5 +1,4 @@
 import datetime
-import threading
 import time
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -7,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core import mail
-from django.db import connection, connections
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cecs.models import Source
@@ -16,6 +15,7 @@ from credentials.models import ReminderLog, RenewalInvoice
 from credentials.services import cycle_get_or_create, invoices_issue
 from renewal_portal.reminders import reminders_sweep
 from renewal_portal.tasks import reminder_send_task
+from tests.concurrency import run_together
 from tests.factories import holder_with
 
 pytestmark = pytest.mark.django_db
@@ -250,23 +250,10 @@ def test_a_bad_date_is_reported(db):
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_sweeps_claim_each_reminder_once(cycle):
     issue(cycle, count=40)
-    barrier = threading.Barrier(2)
-    totals, errors = [], []
-
-    def run():
-        try:
-            barrier.wait()
-            totals.append(reminders_sweep(today=datetime.date(2026, 11, 2), batch_size=7).total)
-        except Exception as error:
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results, errors = run_together(
+        lambda: reminders_sweep(today=datetime.date(2026, 11, 2), batch_size=7), 2
+    )
+    totals = [result.total for result in results]
     assert errors == []
     assert sum(totals) == 40
     assert ReminderLog.objects.count() == 40
