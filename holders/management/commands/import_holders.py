@@ -1,15 +1,18 @@
+import csv
+import io
 from pathlib import Path
 
-import tablib
 from django.core.management.base import BaseCommand, CommandError
 
-from holders.resources import HolderImportResource
+from holders.importing import COLUMNS, holders_import
+
+MAX_ERRORS_SHOWN = 50
 
 
 class Command(BaseCommand):
     help = (
         "Import holders from a CSV with the columns member_number, first_name, last_name, "
-        "email. All rows are checked first; nothing is written if any row has an error."
+        "email. The whole file is checked first; nothing is written if any row is wrong."
     )
 
     def add_arguments(self, parser):
@@ -20,37 +23,31 @@ class Command(BaseCommand):
         try:
             text = csv_file.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as error:
-            raise CommandError(f"Cannot read {csv_file}: {error}") from error
-        dataset = tablib.Dataset().load(text, format="csv")
-        missing = {"member_number", "first_name", "last_name", "email"} - set(dataset.headers or [])
+            raise CommandError(
+                f"Cannot read {csv_file}: {error}. Save the file as CSV in UTF-8."
+            ) from error
+        reader = csv.DictReader(io.StringIO(text))
+        missing = set(COLUMNS) - set(reader.fieldnames or [])
         if missing:
             raise CommandError(f"Missing column(s): {', '.join(sorted(missing))}")
-
-        self.stdout.write(f"Checking {len(dataset)} row(s) from {csv_file}…")
-        resource = HolderImportResource()
-        result = resource.import_data(dataset, dry_run=True, raise_errors=False)
-        if result.has_errors() or result.has_validation_errors():
-            for line in import_error_lines(result):
-                self.stderr.write(line)
-            raise CommandError("Nothing was imported: fix the rows above and run again.")
-        if not dry_run:
-            result = resource.import_data(dataset, dry_run=False, raise_errors=True)
-        totals = result.totals
-        verb = "Would import" if dry_run else "Imported"
+        self.stdout.write(f"Checking {csv_file}…")
+        report = holders_import(reader, dry_run=dry_run)
+        if not report.ok:
+            for line, message in report.errors[:MAX_ERRORS_SHOWN]:
+                self.stderr.write(f"Row {line}: {message}")
+            more = len(report.errors) - MAX_ERRORS_SHOWN
+            if more > 0:
+                self.stderr.write(f"… and {more} more problem(s).")
+            raise CommandError(
+                f"Nothing was imported: {len(report.errors)} problem(s) in "
+                f"{report.rows} row(s). Fix them and run again."
+            )
+        if dry_run:
+            self.stdout.write(self.style.SUCCESS(f"All {report.rows} row(s) are fine."))
+            return
         self.stdout.write(
             self.style.SUCCESS(
-                f"{verb}: {totals['new']} new, {totals['update']} updated, "
-                f"{totals['skip']} unchanged."
+                f"Imported: {report.created} new, {report.updated} updated, "
+                f"{report.unchanged} unchanged."
             )
         )
-
-
-def import_error_lines(result):
-    for line_number, errors in result.row_errors():
-        for error in errors:
-            yield f"Row {line_number}: {error.error}"
-    for invalid in result.invalid_rows:
-        for field, messages in invalid.field_specific_errors.items():
-            yield f"Row {invalid.number}: {field}: {' '.join(messages)}"
-        for message in invalid.non_field_specific_errors:
-            yield f"Row {invalid.number}: {message}"
