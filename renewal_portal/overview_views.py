@@ -5,7 +5,7 @@ import csv
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -99,6 +99,8 @@ def cycle_overview_csv_view(request):
     if not is_aasc_staff(request.user):
         raise PermissionDenied
     cycle = _chosen_cycle(request)
+    if cycle is None:
+        raise Http404("No renewal cycle exists yet.")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="renewal-overview-{cycle.year}.csv"'
     writer = csv.writer(response)
