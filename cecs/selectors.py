@@ -32,7 +32,7 @@ class CecStatus:
     waived: bool
     counting: list = field(default_factory=list)
     not_counting: list = field(default_factory=list)
-    pending_forms: list = field(default_factory=list)
+    pending_forms: object = None  # a lazy queryset of forms not yet verified
     in_network: Decimal = ZERO
     participation: Decimal = ZERO
     other: Decimal = ZERO
@@ -130,8 +130,9 @@ def cec_status(*, holder, cycle, invoice=None):
             else:
                 status.other += entry.hours
             status.counting.append(EntryLine(entry, entry.hours))
-    status.pending_forms = list(
-        ReportingForm.objects.filter(holder=holder).exclude(status=ReportingForm.Status.VERIFIED)
+    # A lazy queryset: only pages that show the pending forms pay for the query.
+    status.pending_forms = ReportingForm.objects.filter(holder=holder).exclude(
+        status=ReportingForm.Status.VERIFIED
     )
     return status
 
