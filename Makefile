@@ -8,7 +8,7 @@ export UV_PYTHON := $(shell $(PYTHON) -c 'import sys; print(sys.executable)')
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test lint format install install-dev migrate demo clean
+.PHONY: run test lint format install install-dev migrate demo clean bench
 
 .tools/bin/uv:
 	$(PYTHON) -m venv .tools
@@ -35,6 +35,16 @@ test: install-dev
 	$(BIN)/ruff format --check .
 	DATABASE_URL=sqlite:// $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
+
+# Scale benchmark (bench/README.md): seeds HOLDERS holders into its own PostgreSQL database
+# (reused when already seeded at that size; RESEED=1 seeds again), runs the portal under
+# gunicorn on 127.0.0.1 and writes bench/results.json and bench/results.md.
+HOLDERS ?= 100000
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/renewal_bench
+bench: install-dev
+	command -v wrk >/dev/null || apt-get install -y -qq wrk || (apt-get update -qq && apt-get install -y -qq wrk) || echo "wrk is not installable here: bench/loadgen.py generates the load"
+	dpkg -s libharfbuzz-subset0 >/dev/null 2>&1 || echo "libharfbuzz-subset0 is missing (.ci/run installs it): PDF renders will be slow"
+	$(BIN)/python bench/run.py --holders $(HOLDERS) --database-url $(BENCH_DATABASE_URL) $(if $(RESEED),--reseed)
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -1,0 +1,253 @@
+"""The pages `make bench` loads run a fixed number of SQL queries, at most 12, however much
+data there is: a holder with one credential and an empty ledger costs what a holder with
+three credentials, two years of CECs, reporting forms, a payment and submissions costs,
+and a queue or changelist of one row what one of many rows costs. Timings stay in the
+benchmark (bench/README.md); these counts fail CI when an N+1 query creeps in."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from cecs.models import Source
+from cecs.services import (
+    attendance_record,
+    attendance_withdraw,
+    entry_create,
+    reporting_form_return,
+    reporting_form_submit,
+    reporting_form_verify,
+    submission_approve,
+    submission_create,
+    submission_reject,
+)
+from credentials.models import RenewalInvoice
+from credentials.services import cycle_get_or_create, invoices_issue
+from holders.services import contact_confirm
+from payments.services import payment_fulfil
+from tests.factories import (
+    AascClassFactory,
+    ReportingFormFactory,
+    UserFactory,
+    holder_with,
+    reviewer_user,
+    staff_user,
+)
+
+pytestmark = pytest.mark.django_db
+
+MAX_QUERIES = 12
+TRANSACTION_CONTROL = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
+
+
+def with_second_factor(user):
+    """Production requires staff and reviewers to have a TOTP authenticator."""
+    TOTP.activate(user, generate_totp_secret())
+    return user
+
+
+def page_queries(client, url):
+    """The SQL queries of one GET, after a first GET has warmed per-process caches.
+
+    SAVEPOINT and RELEASE are left out: a test runs inside a transaction, so an atomic
+    block in the request (saving the session) adds them here, where production runs a
+    BEGIN and COMMIT that CaptureQueriesContext does not see either."""
+    assert client.get(url).status_code == 200
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return [q["sql"] for q in captured if not q["sql"].startswith(TRANSACTION_CONTROL)]
+
+
+def assert_fixed_and_few(page, few, many):
+    """At most MAX_QUERIES, and as many with more data as with less."""
+    listing = "\n".join(many)
+    assert len(many) <= MAX_QUERIES, f"{page}: {len(many)} queries:\n{listing}"
+    before = "\n".join(few)
+    assert len(few) == len(many), (
+        f"{page}: {len(few)} queries, then {len(many)} with more data.\n"
+        f"Before:\n{before}\nAfter:\n{listing}"
+    )
+
+
+def invoice_of(holder, cycle):
+    return RenewalInvoice.objects.get(holder=holder, cycle=cycle)
+
+
+# --- Data: a little, and a lot more --------------------------------------------------------
+
+
+def earns(holder, *, staff, year, classes=3):
+    """AASC classes attended in `year` (entries through attendance) and other providers."""
+    for k in range(classes):
+        aasc_class = AascClassFactory(held_on=datetime.date(year, 3 + k, 10))
+        attendance_record(aasc_class=aasc_class, holder=holder, actor=staff)
+    entry_create(
+        holder=holder,
+        title="Online course",
+        provider="NAA Education Institute",
+        earned_on=datetime.date(year, 8, 1),
+        hours=Decimal("1.5"),
+        source=Source.OTHER_PROVIDER,
+    )
+
+
+def busy_holder(cycle, staff, reviewer):
+    """Three credentials (one lifetime), two years of CECs, forms in every state, a
+    withdrawn attendance, contact details confirmed, the invoice paid, a rejected and a
+    pending submission."""
+    holder = holder_with("CAM", "NALP", "CAMT")
+    invoices_issue(cycle=cycle)
+    contact_confirm(holder=holder, cycle_year=cycle.year, actor=holder.user)
+    earns(holder, staff=staff, year=2025)
+    earns(holder, staff=staff, year=2026, classes=5)
+    mistake = attendance_record(
+        aasc_class=AascClassFactory(held_on=datetime.date(2026, 9, 9)), holder=holder, actor=staff
+    )[0]
+    attendance_withdraw(attendance=mistake, actor=staff, reason="Not on the sign-in sheet")
+    for k in range(4):
+        form = ReportingFormFactory(holder=holder, title=f"Expo session {k}")
+        if k < 2:
+            reporting_form_verify(form=form, actor=staff, signer_name="A. Signer")
+    reporting_form_return(
+        form=ReportingFormFactory(holder=holder), actor=staff, reason="Attach the sheet."
+    )
+    reporting_form_submit(
+        form=ReportingFormFactory(holder=holder, status="draft", submitted_at=None),
+        actor=holder.user,
+    )
+    ReportingFormFactory(holder=holder, status="draft", submitted_at=None)
+    invoice = invoice_of(holder, cycle)
+    payment_fulfil(
+        invoice_id=invoice.pk,
+        amount_cents=invoice.total_cents,
+        currency="usd",
+        provider="stripe",
+        session_id=f"cs_{invoice.pk}",
+        payment_intent_id=f"pi_{invoice.pk}",
+    )
+    first = submission_create(holder=holder, cycle=cycle, actor=holder.user)
+    submission_reject(submission=first, reviewer=reviewer, reason="Hours missing.")
+    submission_create(holder=holder, cycle=cycle, actor=holder.user)
+    return holder
+
+
+def submitted(cycle, *codes):
+    holder = holder_with(*(codes or ("CAM",)))
+    invoices_issue(cycle=cycle)
+    entry_create(
+        holder=holder,
+        title="Leadership",
+        provider="AASC",
+        earned_on=datetime.date(2026, 5, 5),
+        hours=Decimal(8),
+        source=Source.AASC_CLASS,
+    )
+    return submission_create(holder=holder, cycle=cycle, actor=holder.user)
+
+
+def many_submissions(cycle, reviewer, count=24):
+    """Pending, approved and rejected submissions of holders with one to three credentials."""
+    codes = [("CAM",), ("CAM", "NALP"), ("CAPS", "CAS", "AIME")]
+    for k in range(count):
+        submission = submitted(cycle, *codes[k % 3])
+        if k % 4 == 1:
+            submission_approve(submission=submission, reviewer=reviewer)
+        elif k % 4 == 2:
+            submission_reject(submission=submission, reviewer=reviewer, reason="Hours missing.")
+
+
+@pytest.fixture
+def cycle(db):
+    """The 2027 cycle: CECs earned in 2026, due 1 January 2027."""
+    return cycle_get_or_create(year=2027)
+
+
+@pytest.fixture
+def staff_and_reviewer(db):
+    return staff_user(), with_second_factor(reviewer_user())
+
+
+@pytest.fixture
+def superuser(db):
+    return with_second_factor(UserFactory(is_staff=True, is_superuser=True))
+
+
+# --- Holder pages ------------------------------------------------------------------------------
+
+HOLDER_PAGES = {
+    "dashboard": lambda invoice: reverse("dashboard"),
+    "cec status": lambda invoice: reverse("cecs:status"),
+    "invoice": lambda invoice: reverse("credentials:invoice", args=[invoice.number]),
+}
+
+
+def more_history(holder, staff):
+    """Data that changes nothing about the holder's renewal: CECs of an earlier year, a
+    withdrawn attendance, a returned form and drafts."""
+    earns(holder, staff=staff, year=2024, classes=6)
+    mistake = attendance_record(
+        aasc_class=AascClassFactory(held_on=datetime.date(2025, 9, 9)), holder=holder, actor=staff
+    )[0]
+    attendance_withdraw(attendance=mistake, actor=staff, reason="Not on the sign-in sheet")
+    reporting_form_return(
+        form=ReportingFormFactory(holder=holder), actor=staff, reason="Attach the sheet."
+    )
+    for k in range(5):
+        ReportingFormFactory(holder=holder, title=f"Draft {k}", status="draft", submitted_at=None)
+
+
+@pytest.mark.parametrize("page", HOLDER_PAGES)
+def test_holder_page_queries_do_not_grow_with_the_holders_data(
+    client, cycle, staff_and_reviewer, page
+):
+    """Two holders in different states (just invoiced; paid, CECs earned and submitted),
+    each before and after much more data that leaves that state as it is."""
+    staff, reviewer = staff_and_reviewer
+    newcomer = holder_with("CAM")
+    invoices_issue(cycle=cycle)
+    busy = busy_holder(cycle, staff, reviewer)
+    for holder in (newcomer, busy):
+        client.force_login(holder.user)
+        url = HOLDER_PAGES[page](invoice_of(holder, cycle))
+        few = page_queries(client, url)
+        more_history(holder, staff)
+        assert_fixed_and_few(page, few, page_queries(client, url))
+
+
+# --- Reviewer queue and admin changelists ------------------------------------------------------
+
+
+def test_review_queue_queries_do_not_grow_with_the_queue(client, cycle, staff_and_reviewer):
+    _, reviewer = staff_and_reviewer
+    submitted(cycle)
+    client.force_login(reviewer)
+    url = reverse("cecs:review_queue")
+    few = page_queries(client, url)
+    many_submissions(cycle, reviewer)
+    assert_fixed_and_few("review queue", few, page_queries(client, url))
+    approved = page_queries(client, f"{url}?status=approved")
+    assert_fixed_and_few("review queue, approved", few, approved)
+
+
+@pytest.mark.parametrize("model", ["reportingform", "submission"])
+def test_admin_changelist_queries_do_not_grow_with_the_rows(
+    client, cycle, staff_and_reviewer, superuser, model
+):
+    staff, reviewer = staff_and_reviewer
+    submitted(cycle)
+    ReportingFormFactory()
+    client.force_login(superuser)
+    url = reverse(f"admin:cecs_{model}_changelist")
+    few = page_queries(client, url)
+    many_submissions(cycle, reviewer)
+    busy_holder(cycle, staff, reviewer)
+    for k in range(12):
+        form = ReportingFormFactory(title=f"Committee {k}")
+        if k % 3 == 0:
+            reporting_form_verify(form=form, actor=staff, signer_name="A. Signer")
+    assert_fixed_and_few(f"{model} changelist", few, page_queries(client, url))
