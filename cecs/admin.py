@@ -595,6 +595,9 @@ DECISIONS = {
 class ReportingFormAdmin(ServiceOnlyAdmin):
     """Staff read what the holder wrote and verify or return it; they never edit it."""
 
+    # Hundreds of thousands of forms: no second COUNT(*) of the whole table per page.
+    show_full_result_count = False
+
     list_display = [
         "holder",
         "activity_type",
@@ -861,6 +864,8 @@ class SubmissionEntryInline(admin.TabularInline):
 @admin.register(Submission)
 class SubmissionAdmin(ServiceOnlyAdmin):
     """Who submitted and who decided what, when: read-only for staff, for audit."""
+
+    show_full_result_count = False
 
     list_display = [
         "holder",
