@@ -26,7 +26,7 @@ NOW = datetime.datetime(2026, 11, 26, 10, 0, tzinfo=DENVER)
 @pytest.fixture(autouse=True)
 def _postgresql_only():
     if connection.vendor != "postgresql":
-        pytest.skip("row locks and concurrent transactions need PostgreSQL")
+        pytest.fail("row locks and concurrent transactions need PostgreSQL: run `make test`")
 
 
 def class_with_one_seat_left(seats=2):
