@@ -382,16 +382,17 @@ def verdicts(results):
         if page is None:
             continue
         title = page["title"]
-        if page.get("error") or "rps" not in page:
+        if "rps" not in page:
             rows.append((title, page.get("error", "not measured"), "runs", False))
             continue
         ratio = page["rps"] / floor if floor else None
+        failed = f"; {page['error']}" if page.get("error") else ""
         rows.append(
             (
                 f"{title}: req/s",
-                f"{page['rps']:,.0f} req/s ({ratio:.2f}x reference)"
+                f"{page['rps']:,.0f} req/s ({ratio:.2f}x reference){failed}"
                 if ratio is not None
-                else f"{page['rps']:,.0f} req/s",
+                else f"{page['rps']:,.0f} req/s{failed}",
                 f"≥ {PAGE_RPS_RATIO}x reference ({PAGE_RPS_RATIO * floor:,.0f} req/s)"
                 if floor
                 else f"≥ {PAGE_RPS_RATIO}x reference",
@@ -659,7 +660,10 @@ def main():
         finally:
             server.stop()
     for spec in [*results["references"].values(), *results["pages"].values()]:
-        spec.pop("requests", None)  # session cookies stay out of the report
+        spec.pop("requests", None)  # session cookies stay out of the report, and so do
+        spec["sample_sql"] = [  # the literals in the SQL (session keys and data)
+            re.sub(r"'[^']*'", "'…'", sql)[:400] for sql in spec.get("sample_sql") or []
+        ]
 
     for part, key, timeout, options in [
         ("issue", "issue_invoices", 300, {"command-timeout": 240}),
