@@ -610,14 +610,29 @@ def main():
     manage(env, deadline, "migrate", "--noinput", quiet=True)
     seed_note = None
     have = seeded_holders(args.database_url)
+    seed_log = WORK_DIR / f"seed-{urlsplit(args.database_url).path.lstrip('/')}.json"
     if have == args.holders and not args.reseed:
         log(f"{have:,} seeded holders already there: not seeding (--reseed / RESEED=1 to redo)")
-        seed_note = f"reused an earlier seed of {have:,} holders."
+        seed_note = f"reused an earlier seed of {have:,} holders"
+        earlier = json.loads(seed_log.read_text()) if seed_log.exists() else {}
+        if earlier.get("holders") == have:
+            seed_note += f" (seed_scale took {earlier['seconds']:.0f} s on {earlier['date']})"
+        seed_note += "."
     else:
         log(f"seed_scale --holders {args.holders} (the database holds {have:,} seeded holders)")
         started = time.monotonic()
         manage(env, deadline, "seed_scale", "--holders", str(args.holders), timeout=20 * 60)
-        seed_note = f"seed_scale --holders {args.holders} took {time.monotonic() - started:.0f} s."
+        seconds = time.monotonic() - started
+        seed_note = f"seed_scale --holders {args.holders} took {seconds:.0f} s."
+        seed_log.write_text(
+            json.dumps(
+                {
+                    "holders": args.holders,
+                    "seconds": seconds,
+                    "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+                }
+            )
+        )
     log("collectstatic")
     manage(env, deadline, "collectstatic", "--noinput", quiet=True)
 
