@@ -215,7 +215,11 @@ class ReportingForm(models.Model):
 
     class Meta:
         ordering = ["-date_from", "-pk"]
-        indexes = [models.Index(fields=["status", "submitted_at"])]
+        indexes = [
+            models.Index(fields=["status", "submitted_at"]),
+            # The admin changelist's order (oldest submitted first).
+            models.Index(fields=["submitted_at", "id"], name="cecs_form_submitted_id_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(hours__gt=0) & Q(hours__lte=100), name="form_hours_in_range"
@@ -320,7 +324,10 @@ class Submission(models.Model):
     class Meta:
         ordering = ["submitted_at", "pk"]
         permissions = [("review_submission", "Can approve or reject CEC submissions")]
-        indexes = [models.Index(fields=["status", "submitted_at"])]
+        indexes = [
+            models.Index(fields=["status", "submitted_at"]),
+            models.Index(fields=["submitted_at", "id"], name="cecs_sub_submitted_id_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["holder", "cycle"],

@@ -7,5 +7,6 @@ def roles(request):
     user = request.user
     return {
         "is_aasc_staff": SimpleLazyObject(lambda: is_aasc_staff(user)),
-        "is_reviewer": SimpleLazyObject(lambda: is_reviewer(user)),
+        # Reviewers are staff accounts: holders' pages skip the group lookup.
+        "is_reviewer": SimpleLazyObject(lambda: user.is_staff and is_reviewer(user)),
     }

@@ -7,29 +7,39 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 LOGIN_TIME_KEY = "portal_login_at"
+SEEN_KEY = "portal_seen_at"
+# Writing the session on every page view costs a database write per request; renewing it
+# once a minute keeps the 30-minute idle limit to within a minute.
+SEEN_EVERY_SECONDS = 60
 
 
 def remember_login_time(sender, request, user, **kwargs):
     if request is not None and hasattr(request, "session"):
-        request.session[LOGIN_TIME_KEY] = time.time()
+        now = time.time()
+        request.session[LOGIN_TIME_KEY] = now
+        request.session[SEEN_KEY] = now
 
 
 class SessionAgeLimitMiddleware:
-    """End a session 12 hours after log-in, however active (the idle limit is the
-    cookie age, renewed on every request)."""
+    """End a session 12 hours after log-in, however active, and renew it (cookie and
+    stored expiry, the 30-minute idle limit) at most once a minute while it is used."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         if request.user.is_authenticated:
-            started = request.session.setdefault(LOGIN_TIME_KEY, time.time())
-            if time.time() - started > settings.SESSION_ABSOLUTE_AGE:
+            now = time.time()
+            session = request.session
+            started = session.setdefault(LOGIN_TIME_KEY, now)
+            if now - started > settings.SESSION_ABSOLUTE_AGE:
                 logout(request)
                 messages.info(
                     request, "For your security you were signed out; please sign in again."
                 )
                 return redirect(f"{reverse('account_login')}?next={request.path}")
+            if now - session.get(SEEN_KEY, 0) >= SEEN_EVERY_SECONDS:
+                session[SEEN_KEY] = now
         return self.get_response(request)
 
 

@@ -158,10 +158,11 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_USERNAME_CALLABLE = "holders.auth.login_identifier"
 
-# Sessions end after 30 minutes idle (the cookie is renewed on each request) and 12 hours
+# Sessions end after 30 minutes idle (renewed while in use) and 12 hours
 # after log-in whatever the activity (SessionAgeLimitMiddleware).
 SESSION_COOKIE_AGE = 30 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# SessionAgeLimitMiddleware renews the session at most once a minute instead.
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_ABSOLUTE_AGE = 12 * 60 * 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

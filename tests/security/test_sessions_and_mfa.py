@@ -5,6 +5,8 @@ import datetime
 import pytest
 import time_machine
 from allauth.mfa.models import Authenticator
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -36,6 +38,35 @@ def test_thirty_minutes_idle_signs_out(client, holder, password, idle_minutes, s
         sign_in(client, holder.user.email, password)
         clock.shift(datetime.timedelta(minutes=idle_minutes))
         assert (client.get(reverse("dashboard")).status_code == 200) is signed_in
+
+
+def test_activity_keeps_a_session_alive_past_the_idle_limit(client, holder, password):
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        sign_in(client, holder.user.email, password)
+        for _ in range(6):  # a request every 20 minutes for two hours
+            clock.shift(datetime.timedelta(minutes=20))
+            assert client.get(reverse("dashboard")).status_code == 200
+
+
+def test_page_views_within_a_minute_do_not_write_the_session(client, holder, password):
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        sign_in(client, holder.user.email, password)
+        clock.shift(datetime.timedelta(seconds=30))
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("dashboard")).status_code == 200
+        session_writes = [
+            q["sql"]
+            for q in queries.captured_queries
+            if "django_session" in q["sql"] and not q["sql"].lstrip().startswith("SELECT")
+        ]
+        assert session_writes == []
+        clock.shift(datetime.timedelta(seconds=61))
+        with CaptureQueriesContext(connection) as queries:
+            client.get(reverse("dashboard"))
+        assert any(
+            "django_session" in q["sql"] and q["sql"].lstrip().startswith("UPDATE")
+            for q in queries.captured_queries
+        )
 
 
 def test_twelve_hours_after_log_in_signs_out_however_active(client, holder, password):
