@@ -26,7 +26,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
 HOLDER_POOL = 50  # holder pages rotate over this many holders, one session each
 STAFF_SESSIONS = 4
-BACKEND = "django.contrib.auth.backends.ModelBackend"
+BACKEND = "holders.auth.PortalModelBackend"
 TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVEPOINT")
 
 

@@ -3,3 +3,6 @@ from django.apps import AppConfig
 
 class CredentialsConfig(AppConfig):
     name = "credentials"
+
+    def ready(self):
+        from . import signals  # noqa: F401

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.utils import timezone
 
 from .models import (
@@ -90,9 +91,30 @@ def fee_waived_holder_ids(*, cycle):
     )
 
 
+CURRENT_CYCLE_CACHE_KEY = "credentials:current-cycle"
+
+
 def current_cycle(*, today=None):
-    """The cycle holders work on: the latest whose invoices have gone out."""
-    today = today or timezone.localdate()
+    """The cycle holders work on: the latest whose invoices have gone out.
+
+    Every holder page asks, and the answer changes once a day at most, or when staff edit
+    a cycle (credentials.signals forgets it), so today's answer is cached."""
+    if today is not None:
+        return _current_cycle_on(today)
+    today = timezone.localdate()
+    cached = cache.get(CURRENT_CYCLE_CACHE_KEY)
+    if cached is not None and cached[0] == today:
+        return cached[1]
+    cycle = _current_cycle_on(today)
+    cache.set(CURRENT_CYCLE_CACHE_KEY, (today, cycle), timeout=15 * 60)
+    return cycle
+
+
+def forget_current_cycle():
+    cache.delete(CURRENT_CYCLE_CACHE_KEY)
+
+
+def _current_cycle_on(today):
     return RenewalCycle.objects.filter(invoices_go_out_on__lte=today).order_by("-year").first()
 
 
@@ -103,12 +125,7 @@ def holder_credentials(*, holder):
 def holder_invoice(*, holder, cycle):
     if cycle is None:
         return None
-    return (
-        RenewalInvoice.objects.filter(holder=holder, cycle=cycle)
-        .select_related("cycle")
-        .prefetch_related("lines")
-        .first()
-    )
+    return RenewalInvoice.objects.filter(holder=holder, cycle=cycle).select_related("cycle").first()
 
 
 def holder_invoices(*, holder):

@@ -19,6 +19,9 @@ def current_renewal_year(*, today=None):
 def holder_for_user(*, user):
     if not user.is_authenticated:
         return None
+    loaded = HolderProfile.user.field.remote_field  # holders.auth loads it with the user
+    if loaded.is_cached(user) and loaded.get_cached_value(user) is not None:
+        return loaded.get_cached_value(user)
     return HolderProfile.objects.filter(user=user).first()
 
 

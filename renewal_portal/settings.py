@@ -116,8 +116,8 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 AUTH_USER_MODEL = "holders.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "holders.auth.PortalModelBackend",
+    "holders.auth.PortalAllauthBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -161,6 +161,8 @@ AXES_USERNAME_CALLABLE = "holders.auth.login_identifier"
 # Sessions end after 30 minutes idle (renewed while in use) and 12 hours
 # after log-in whatever the activity (SessionAgeLimitMiddleware).
 SESSION_COOKIE_AGE = 30 * 60
+# Read from the cache (Redis in production), written through to the database.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # SessionAgeLimitMiddleware renews the session at most once a minute instead.
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_ABSOLUTE_AGE = 12 * 60 * 60

@@ -59,13 +59,14 @@ def production_env(**overrides):
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "STRIPE_")) and key != "DATABASE_URL"
+        if not key.startswith(("DJANGO_", "STRIPE_", "CACHE_")) and key != "DATABASE_URL"
     }
     env.update(
         DJANGO_ENV_FILE="/dev/null",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
         DJANGO_ALLOWED_HOSTS="renew.aasc.example",
         DATABASE_URL="postgres://postgres@127.0.0.1:5432/renewal_portal",
+        CACHE_URL="rediscache://127.0.0.1:6379/1",
         **overrides,
     )
     return env

@@ -251,3 +251,23 @@ def test_admin_changelist_queries_do_not_grow_with_the_rows(
         if k % 3 == 0:
             reporting_form_verify(form=form, actor=staff, signer_name="A. Signer")
     assert_fixed_and_few(f"{model} changelist", few, page_queries(client, url))
+
+
+@pytest.mark.parametrize("page", HOLDER_PAGES)
+def test_holder_pages_do_not_query_the_session_cycle_or_holder_record(client, cycle, page):
+    """The session is read from the cache (written through to the database), the current
+    cycle is cached for the day, and the holder's record comes with the account in one
+    query (holders.auth): none of the three costs a query of its own."""
+    holder = holder_with("CAM")
+    invoices_issue(cycle=cycle)
+    client.force_login(holder.user)
+    queries = page_queries(client, HOLDER_PAGES[page](invoice_of(holder, cycle)))
+    own_queries = [
+        q
+        for q in queries
+        if 'FROM "django_session"' in q
+        or 'FROM "credentials_renewalcycle"' in q
+        or 'FROM "holders_holderprofile"' in q
+    ]
+    assert own_queries == []
+    assert any('FROM "holders_user" LEFT OUTER JOIN "holders_holderprofile"' in q for q in queries)
