@@ -85,6 +85,16 @@ def test_requirement_met_with_in_network_participation_and_other(holder, cycle):
     assert status.missing == 0
 
 
+def test_entries_older_than_the_year_before_the_window_are_left_to_the_history(holder, cycle):
+    add(holder, "2", earned_on=datetime.date(2024, 12, 31), title="Long ago")
+    add(holder, "2", earned_on=datetime.date(2025, 1, 1), title="Year before")
+    add(holder, "2", earned_on=datetime.date(2026, 3, 1), title="Counts")
+    status = status_for(holder, cycle)
+    assert status.listed_from == datetime.date(2025, 1, 1)
+    assert [line.entry.title for line in status.counting] == ["Counts"]
+    assert [line.entry.title for line in status.not_counting] == ["Year before"]
+
+
 @pytest.mark.parametrize(
     ("earned_on", "counts"),
     [
