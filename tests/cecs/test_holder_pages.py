@@ -1,6 +1,5 @@
 import csv
 import io
-import subprocess
 from decimal import Decimal
 
 import pytest
@@ -10,6 +9,7 @@ from cecs.models import Source
 from cecs.services import attendance_record, attendance_withdraw, entry_create
 from credentials.services import cycle_get_or_create, invoices_issue
 from tests.factories import AascClassFactory, holder_with, staff_user
+from tests.pdf import pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -31,13 +31,6 @@ def attended(holder):
     aasc_class = AascClassFactory(title="Fair Housing Essentials", instructor="Lee Grant")
     attendance, _ = attendance_record(aasc_class=aasc_class, holder=holder, actor=staff_user())
     return attendance.cec_entry
-
-
-def pdf_text(content, tmp_path):
-    path = tmp_path / "file.pdf"
-    path.write_bytes(content)
-    out = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True)
-    return " ".join(out.stdout.split())
 
 
 def test_status_page_shows_totals_and_what_is_missing(client, holder, attended):

@@ -1,11 +1,10 @@
-import subprocess
-
 import pytest
 from django.urls import reverse
 
 from credentials.models import RenewalInvoice
 from credentials.services import invoices_issue
 from tests.factories import holder_with
+from tests.pdf import pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -48,12 +47,7 @@ def test_invoice_pdf_contains_the_total_and_cecs_owed(client, invoice, tmp_path)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert f'filename="{invoice.number}.pdf"' in response["Content-Disposition"]
-    path = tmp_path / "invoice.pdf"
-    path.write_bytes(response.content)
-    text = subprocess.run(
-        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
-    ).stdout
-    text = " ".join(text.split())
+    text = pdf_text(response.content, tmp_path)
     assert "Apartment Association of Southern Colorado" in text
     assert "Alvarez" in text
     assert "$220.00" in text
