@@ -6,6 +6,7 @@ from django import forms
 from .models import ReportingForm
 from .reporting import (
     DEFAULT_TIME_ZONE,
+    FORM_FIELDS,
     US_TIME_ZONES,
     WHEN_FIELDS,
     ReportingFormInvalid,
@@ -38,19 +39,7 @@ class ReportingFormForm(forms.ModelForm):
 
     class Meta:
         model = ReportingForm
-        fields = [
-            "activity_type",
-            "title",
-            "organisation",
-            "date_from",
-            "date_to",
-            "start_time",
-            "end_time",
-            "gross_hours",
-            "break_minutes",
-            "time_zone",
-            "description",
-        ]
+        fields = list(FORM_FIELDS)  # what cecs.reporting.reporting_form_save writes
         labels = {
             "activity_type": "Kind of activity",
             "title": "Class, committee or event",

@@ -1,14 +1,7 @@
-from smtplib import SMTPException
-
-from celery import shared_task
+from renewal_portal.mail_tasks import mail_task
 
 
-@shared_task(
-    name="cecs.reporting_form_notify",
-    autoretry_for=(SMTPException, OSError),
-    retry_backoff=30,
-    max_retries=5,
-)
+@mail_task(name="cecs.reporting_form_notify")
 def reporting_form_notify_task(form_id, event):
     """Email the holder that their reporting form was submitted, verified or returned."""
     from renewal_portal.emails import send_templated_email
@@ -23,12 +16,7 @@ def reporting_form_notify_task(form_id, event):
     )
 
 
-@shared_task(
-    name="cecs.submission_notify",
-    autoretry_for=(SMTPException, OSError),
-    retry_backoff=30,
-    max_retries=5,
-)
+@mail_task(name="cecs.submission_notify")
 def submission_notify_task(submission_id, event):
     """Email the holder that their CEC submission was received, approved or rejected."""
     from renewal_portal.emails import send_templated_email
@@ -45,12 +33,7 @@ def submission_notify_task(submission_id, event):
     )
 
 
-@shared_task(
-    name="cecs.entry_corrected_notify",
-    autoretry_for=(SMTPException, OSError),
-    retry_backoff=30,
-    max_retries=5,
-)
+@mail_task(name="cecs.entry_corrected_notify")
 def entry_corrected_notify_task(entry_id):
     """Email the holder that AASC corrected one of their CEC entries."""
     from renewal_portal.emails import send_templated_email

@@ -6,7 +6,12 @@ from localflavor.us.forms import USStateSelect, USZipCodeField
 
 from .models import HolderProfile
 from .selectors import email_claimed_by_account, email_in_use
-from .services import HOLDER_EMAIL_TAKEN, ApplicationError, holder_claim_or_create
+from .services import (
+    CONTACT_FIELDS,
+    HOLDER_EMAIL_TAKEN,
+    ApplicationError,
+    holder_claim_or_create,
+)
 
 
 class SignupNamesForm(forms.Form):
@@ -44,18 +49,7 @@ class ContactDetailsForm(forms.ModelForm):
 
     class Meta:
         model = HolderProfile
-        fields = [
-            "first_name",
-            "last_name",
-            "email",
-            "phone",
-            "street",
-            "city",
-            "state",
-            "zip_code",
-            "employer",
-            "job_title",
-        ]
+        fields = list(CONTACT_FIELDS)  # what holders.services.holder_update_contact writes
         widgets = {
             "state": USStateSelect(),
             "first_name": forms.TextInput({"autocomplete": "given-name"}),

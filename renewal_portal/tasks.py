@@ -1,8 +1,8 @@
 """Tasks that compose several apps: the daily reminder sweep and each reminder's send."""
 
-from smtplib import SMTPException
-
 from celery import shared_task
+
+from .mail_tasks import mail_task
 
 
 @shared_task(name="reminders.sweep")
@@ -19,14 +19,7 @@ def _reminder_failed(self, exc, task_id, args, kwargs, einfo):
     reminder_mark_failed(log_id=args[0], error=exc)
 
 
-@shared_task(
-    bind=True,
-    name="reminders.send",
-    autoretry_for=(SMTPException, OSError),
-    retry_backoff=60,
-    max_retries=5,
-    on_failure=_reminder_failed,
-)
+@mail_task(name="reminders.send", retry_backoff=60, bind=True, on_failure=_reminder_failed)
 def reminder_send_task(self, log_id):
     """Send one claimed reminder. A claim already sent, or being sent by another worker
     within its lease, is left alone, so redelivery and duplicates are harmless."""
@@ -45,12 +38,7 @@ def reminder_send_task(self, log_id):
     return "sent"
 
 
-@shared_task(
-    name="reminders.manual",
-    autoretry_for=(SMTPException, OSError),
-    retry_backoff=60,
-    max_retries=5,
-)
+@mail_task(name="reminders.manual", retry_backoff=60)
 def manual_reminder_task(invoice_id):
     """A reminder staff send by hand from the invoice list (not a policy stage)."""
     from credentials.models import RenewalInvoice
