@@ -15,7 +15,6 @@ from django.views.decorators.http import require_POST
 
 from credentials.views import own_invoice
 from holders.mixins import HolderRequiredMixin
-from holders.selectors import holder_for_user
 from holders.services import ApplicationError
 
 from . import services, stripe_gateway
@@ -125,13 +124,12 @@ class PaymentHistoryView(HolderRequiredMixin, View):
         return render(request, "payments/history.html", {"payments": payments})
 
 
-class ReceiptView(LoginRequiredMixin, View):
+class ReceiptView(HolderRequiredMixin, View):
     def get(self, request, receipt_number):
-        holder = holder_for_user(user=request.user)
         payment = get_object_or_404(
             Payment.objects.select_related("invoice__holder", "invoice__cycle"),
             receipt_number=receipt_number,
-            invoice__holder=holder,
+            invoice__holder=self.holder,
         )
         response = HttpResponse(receipt_pdf(payment), content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="receipt-{receipt_number}.pdf"'
