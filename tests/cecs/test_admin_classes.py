@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from cecs.admin import NewAttendanceFormSet
+from cecs.admin.classes import NewAttendanceFormSet
 from cecs.models import Attendance, CecEntry
 from cecs.services import attendance_record, attendance_withdraw
 from tests.factories import AascClassFactory, HolderProfileFactory, ReportingFormFactory

@@ -65,7 +65,7 @@ SUBMITTED_NOTE = "This form was submitted to AASC on November 26, 2026"
 VERIFIED_MESSAGE = (
     f"Verified and signed: the CECs are in {HOLDER_NAME}'s ledger and {HOLDER_NAME} is told."
 )
-# cecs/admin.py, AascClassAdmin.roster_view.
+# cecs/admin/classes.py, AascClassAdmin.roster_view.
 ROSTER_IMPORTED = "1 attendance recorded, 0 already recorded, 0 duplicate rows ignored."
 
 

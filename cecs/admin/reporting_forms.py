@@ -1,0 +1,208 @@
+"""CEC Reporting Forms: staff verify and sign, or return with a reason."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import AdminDateWidget
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
+from django.urls import NoReverseMatch, path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from holders.services import ApplicationError
+
+from .. import services
+from ..models import CecEntry, ReportingForm
+from .base import HOLDER_SEARCH, ServiceOnlyAdmin
+
+
+class VerifyForm(forms.Form):
+    signer_name = forms.CharField(
+        label="Signed for AASC by",
+        max_length=200,
+        help_text="The full name of the person signing for AASC, as on the paper form.",
+    )
+    signed_on = forms.DateField(
+        label="Signed on", initial=timezone.localdate, widget=AdminDateWidget
+    )
+
+    def clean_signed_on(self):
+        signed_on = self.cleaned_data["signed_on"]
+        if signed_on > timezone.localdate():
+            raise ValidationError("The signing date cannot be in the future.")
+        return signed_on
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason",
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        help_text="The holder receives it by email; say what to correct.",
+    )
+
+
+DECISIONS = {
+    "verify": {
+        "form": VerifyForm,
+        "title": "Verify and sign",
+        "done": "Verified and signed: the CECs are in {holder}'s ledger and {holder} is told.",
+    },
+    "return": {
+        "form": ReturnForm,
+        "title": "Return to holder",
+        "done": "Returned to {holder}, who is told why by email.",
+    },
+}
+
+
+@admin.register(ReportingForm)
+class ReportingFormAdmin(ServiceOnlyAdmin):
+    """Staff read what the holder wrote and verify or return it; they never edit it."""
+
+    # Hundreds of thousands of forms: no second COUNT(*) of the whole table per page.
+    show_full_result_count = False
+
+    list_display = [
+        "holder",
+        "activity_type",
+        "title",
+        "date_from",
+        "hours",
+        "status",
+        "submitted_at",
+    ]
+    list_filter = ["status", "activity_type", "date_from"]
+    list_select_related = ["holder"]
+    search_fields = [*HOLDER_SEARCH, "title"]
+    ordering = ["submitted_at", "pk"]  # oldest submitted first; PostgreSQL puts drafts last
+    readonly_fields = ["upload_link", "ledger_entry"]
+    fieldsets = (
+        (
+            "What the holder reported",
+            {
+                "fields": (
+                    "holder",
+                    "activity_type",
+                    "title",
+                    "organisation",
+                    ("date_from", "date_to"),
+                    ("start_time", "end_time", "time_zone"),
+                    ("gross_hours", "break_minutes"),
+                    "hours",
+                    "description",
+                    "upload_link",
+                )
+            },
+        ),
+        (
+            "Status",
+            {
+                "fields": (
+                    "status",
+                    "submitted_at",
+                    ("signer_name", "signed_on"),
+                    ("verified_by", "verified_at"),
+                    "returned_reason",
+                    ("returned_by", "returned_at"),
+                    "ledger_entry",
+                    "created_at",
+                )
+            },
+        ),
+    )
+    change_form_template = "admin/cecs/reportingform/change_form.html"
+
+    @admin.display(description="uploaded form")
+    def upload_link(self, obj):
+        if not obj.upload:
+            return "No upload"
+        try:
+            url = reverse("cecs:form_upload", args=[obj.pk])
+        except NoReverseMatch:  # pragma: no cover - the portal's URL is always there
+            return obj.upload_name or "uploaded"
+        return format_html(
+            '<a href="{}">Download {}</a>', url, obj.upload_name or "the uploaded form"
+        )
+
+    @admin.display(description="CEC entry")
+    def ledger_entry(self, obj):
+        entry = CecEntry.objects.filter(reporting_form=obj).first()
+        if entry is None:
+            return "—"
+        url = reverse("admin:cecs_cecentry_change", args=[entry.pk])
+        return format_html('<a href="{}">{}</a>', url, entry)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["can_decide"] = (
+            obj is not None
+            and obj.status == ReportingForm.Status.SUBMITTED
+            and self.has_change_permission(request, obj)
+        )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/verify/",
+                self.admin_site.admin_view(self.decision_view),
+                {"decision": "verify"},
+                name="cecs_reportingform_verify",
+            ),
+            path(
+                "<path:object_id>/return/",
+                self.admin_site.admin_view(self.decision_view),
+                {"decision": "return"},
+                name="cecs_reportingform_return",
+            ),
+            *super().get_urls(),
+        ]
+
+    def decision_view(self, request, object_id, decision):
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        report = self.get_object(request, unquote(object_id))
+        if report is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_change_permission(request, report):
+            raise PermissionDenied
+        change_url = self.admin_url("change", report.pk)
+        spec = DECISIONS[decision]
+        if request.method != "POST" and report.status != ReportingForm.Status.SUBMITTED:
+            self.message_user(
+                request,
+                f"This form is {report.get_status_display().lower()}: only a submitted form "
+                "can be verified or returned.",
+                messages.WARNING,
+            )
+            return HttpResponseRedirect(change_url)
+        form = spec["form"](request.POST if request.method == "POST" else None)
+        if form.is_valid():
+            try:
+                if decision == "verify":
+                    services.reporting_form_verify(
+                        form=report,
+                        actor=request.user,
+                        signer_name=form.cleaned_data["signer_name"],
+                        signed_on=form.cleaned_data["signed_on"],
+                    )
+                else:
+                    services.reporting_form_return(
+                        form=report, actor=request.user, reason=form.cleaned_data["reason"]
+                    )
+            except ApplicationError as error:
+                self.message_user(request, str(error), messages.ERROR)
+                return HttpResponseRedirect(change_url)
+            self.message_user(request, spec["done"].format(holder=report.holder), messages.SUCCESS)
+            return HttpResponseRedirect(self.admin_url("changelist"))
+        return self.render_workbench(
+            request,
+            "admin/cecs/reportingform/decision.html",
+            f"{spec['title']}: {report}",
+            original=report,
+            form=form,
+            decision=decision,
+            change_url=change_url,
+            upload_link=self.upload_link(report),
+            media=self.media + form.media,
+        )
