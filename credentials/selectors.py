@@ -1,5 +1,6 @@
 """Reads of credentials, cycles and invoices. The CECs-owed rule lives here, once."""
 
+import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -91,7 +92,11 @@ def fee_waived_holder_ids(*, cycle):
     )
 
 
-CURRENT_CYCLE_CACHE_KEY = "credentials:current-cycle"
+# The cached value is a pickled RenewalCycle: a deploy that changes its columns uses a new key.
+_CYCLE_COLUMNS = ",".join(field.attname for field in RenewalCycle._meta.concrete_fields)
+CURRENT_CYCLE_CACHE_KEY = (
+    f"credentials:current-cycle:{hashlib.sha256(_CYCLE_COLUMNS.encode()).hexdigest()[:12]}"
+)
 
 
 def current_cycle(*, today=None):
