@@ -8,7 +8,7 @@ export UV_PYTHON := $(shell $(PYTHON) -c 'import sys; print(sys.executable)')
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test lint format install install-dev migrate demo clean bench
+.PHONY: run test lint format install install-dev system-packages migrate demo clean bench
 
 .tools/bin/uv:
 	$(PYTHON) -m venv .tools
@@ -20,6 +20,10 @@ install: $(UV)
 install-dev: $(UV)
 	$(UV) sync --frozen
 
+# Debian packages the suite needs (browser, PDF tools, clamd); present ones are skipped.
+system-packages:
+	bash scripts/install-system-packages
+
 # The embedded demo: SQLite under var/, Celery eager, mail to var/mail/, test-mode payments.
 run: export DJANGO_DEBUG := true
 run: install
@@ -30,7 +34,7 @@ run: install
 
 # The whole suite against real PostgreSQL and Redis (settings in tests/test.env).
 test: export DJANGO_ENV_FILE := tests/test.env
-test: install-dev
+test: system-packages install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DATABASE_URL=sqlite:// $(BIN)/python manage.py makemigrations --check --dry-run

@@ -133,3 +133,94 @@ def test_embedded_defaults_need_no_environment(tmp_path):
     assert mail_path.endswith("var/mail")
     assert zone == "America/Denver"
     assert settings.TIME_ZONE == "America/Denver"
+
+
+# --- A newcomer's `make test` installs what the suite needs -------------------------------
+
+INSTALLER = ROOT / "scripts" / "install-system-packages"
+
+
+def make_target(name):
+    """The prerequisites and recipe lines of one Makefile target."""
+    lines = (ROOT / "Makefile").read_text().splitlines()
+    start = next(
+        i for i, line in enumerate(lines) if line.startswith(f"{name}:") and ":=" not in line
+    )
+    prerequisites = lines[start].split(":", 1)[1].split()
+    recipe = []
+    for line in lines[start + 1 :]:
+        if not line.startswith("\t"):
+            break
+        recipe.append(line.strip())
+    return prerequisites, recipe
+
+
+def test_make_test_installs_the_system_packages_before_anything_else():
+    prerequisites, _ = make_target("test")
+    assert prerequisites[0] == "system-packages"
+    _, recipe = make_target("system-packages")
+    assert recipe == ["bash scripts/install-system-packages"]
+    assert "bash scripts/install-system-packages" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_the_installer_names_every_system_package_the_suite_uses():
+    listed = INSTALLER.read_text()
+    from tests.conftest import CHROMIUM
+
+    assert CHROMIUM == "/usr/bin/chromium"
+    for package in ("chromium", "poppler-utils", "libharfbuzz-subset0", "clamav-daemon"):
+        assert f"\n  {package} " in listed, package
+
+
+def fake_tools(tmp_path, *, installed, uid):
+    """A PATH where dpkg-query answers as if only `installed` were present, `id -u`
+    prints `uid`, sudo refuses and apt-get records that it was called."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    scripts = {
+        "dpkg-query": (
+            'for last; do :; done; case " ' + " ".join(installed) + ' " in '
+            '*" $last "*) echo "install ok installed";; *) exit 1;; esac'
+        ),
+        "id": f"echo {uid}",
+        "apt-get": f'echo "apt-get $*" >> {tmp_path}/calls',
+        "sudo": "exit 1",  # a user who may not use sudo without a password
+    }
+    for name, body in scripts.items():
+        path = bin_dir / name
+        path.write_text(f"#!/bin/bash\n{body}\n")
+        path.chmod(0o755)
+    return {"PATH": f"{bin_dir}:/usr/bin:/bin"}
+
+
+def run_installer(env):
+    return subprocess.run(
+        ["bash", str(INSTALLER)], env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_the_installer_skips_packages_that_are_present(tmp_path):
+    everything = ["chromium", "libharfbuzz-subset0", "poppler-utils", "fonts-dejavu-core"]
+    env = fake_tools(tmp_path, installed=[*everything, "clamav-daemon"], uid=0)
+    result = run_installer(env)
+    assert result.returncode == 0, result.stderr
+    assert "all 5 present" in result.stdout
+    assert not (tmp_path / "calls").exists()
+
+
+def test_the_installer_installs_only_what_is_missing(tmp_path):
+    env = fake_tools(tmp_path, installed=["chromium", "fonts-dejavu-core"], uid=0)
+    result = run_installer(env)
+    assert result.returncode == 0, result.stderr
+    calls = (tmp_path / "calls").read_text()
+    assert "install -y -qq libharfbuzz-subset0 poppler-utils clamav-daemon" in calls
+    assert "chromium" not in calls
+
+
+def test_the_installer_says_what_to_run_without_root(tmp_path):
+    env = fake_tools(tmp_path, installed=[], uid=1000)
+    result = run_installer(env)
+    assert result.returncode == 1
+    assert "needs root" in result.stderr
+    assert "sudo apt-get install -y chromium" in result.stderr
+    assert not (tmp_path / "calls").exists()
