@@ -36,6 +36,11 @@ class ReportingFormForm(forms.ModelForm):
         help_text="A PDF, JPEG or PNG of at most 10 MB, where AASC asks for a signed form.",
         widget=forms.FileInput({"accept": ACCEPT_ATTRIBUTE}),
     )
+    remove_upload = forms.BooleanField(
+        required=False,
+        label="Remove the uploaded file",
+        help_text="It no longer counts towards the files you can keep.",
+    )
 
     class Meta:
         model = ReportingForm
@@ -83,7 +88,9 @@ class ReportingFormForm(forms.ModelForm):
             choice for choice in self.fields["activity_type"].choices if choice[0]
         ]
         self.fields["break_minutes"].required = False
-        if self.instance.upload:
+        if not self.instance.upload:
+            del self.fields["remove_upload"]  # nothing to remove
+        else:
             self.fields["upload"].help_text = (
                 f"You uploaded “{self.instance.upload_name}”. Choose a file only to replace it: "
                 "a PDF, JPEG or PNG of at most 10 MB."
@@ -115,7 +122,11 @@ class ReportingFormForm(forms.ModelForm):
                     Column("break_minutes", css_class="col-sm-6"),
                 ),
             ),
-            Fieldset("Signed paper form", "upload"),
+            Fieldset(
+                "Signed paper form",
+                "upload",
+                *(["remove_upload"] if "remove_upload" in self.fields else []),
+            ),
             HTML('<div class="d-flex flex-wrap gap-2 mt-3">'),
             StrictButton(
                 "Save draft",
@@ -146,11 +157,17 @@ class ReportingFormForm(forms.ModelForm):
     def clean_upload(self):
         upload = self.cleaned_data.get("upload")
         if upload:
-            self.upload_type = validate_upload(upload)
+            # The virus scan runs once, in reporting_form_save, which stores the file.
+            self.upload_type = validate_upload(upload, scan=False)
         return upload
 
     def clean(self):
         cleaned_data = super().clean()
+        if cleaned_data.get("remove_upload") and cleaned_data.get("upload"):
+            self.add_error(
+                "remove_upload",
+                "Choose a new file to replace the uploaded one, or remove it; not both.",
+            )
         # Cross-field rules only once each field on its own is valid.
         if any(self.has_error(name) for name in WHEN_FIELDS):
             return cleaned_data

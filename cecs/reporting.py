@@ -4,19 +4,25 @@ Submitting, verifying and returning are transitions in cecs/services.py; this mo
 holds the holder's own writes, which the portal's pages call.
 """
 
+import logging
 from decimal import Decimal
+from functools import partial
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from holders.models import HolderProfile
 from holders.services import ApplicationError
 
 from .hours import check_plausible, net_hours
 from .models import ReportingForm
 from .services import reporting_form_submit
-from .uploads import display_name, stored_name, validate_upload
+from .uploads import MB, display_name, size_in_mb, stored_name, validate_upload
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_TIME_ZONE = "America/Denver"  # AASC's
 US_TIME_ZONES = [
@@ -173,21 +179,104 @@ def _check_text(form_data):
         raise ReportingFormInvalid(errors)
 
 
+def _upload_storage():
+    return ReportingForm._meta.get_field("upload").storage
+
+
+def _stored_size(storage, name):
+    try:
+        return storage.size(name)
+    except OSError:  # the row names a file that is gone: it takes no space
+        return 0
+
+
+def upload_quota_check(*, holder, size, replacing=None):
+    """Refuse a new file of `size` bytes that would take the holder's stored uploads over
+    settings.CEC_UPLOAD_QUOTA_FILES files or CEC_UPLOAD_QUOTA_BYTES bytes. The file that
+    `replacing` (a form) holds now is left out: it is deleted once the new one is saved.
+
+    Call with the holder's row locked, so two uploads at once cannot both fit the last slot."""
+    files_limit = settings.CEC_UPLOAD_QUOTA_FILES
+    bytes_limit = settings.CEC_UPLOAD_QUOTA_BYTES
+    stored = ReportingForm.objects.filter(holder=holder).exclude(upload="")
+    if replacing is not None and replacing.pk is not None:
+        stored = stored.exclude(pk=replacing.pk)
+    names = list(stored.values_list("upload", flat=True))
+    if len(names) + 1 > files_limit:
+        raise ReportingFormInvalid(
+            {
+                "upload": [
+                    f"You already have {len(names)} uploaded files, and each holder can keep "
+                    f"at most {files_limit}. Nothing was saved. You can replace the file on a "
+                    "draft or returned form, or contact AASC if you need to send more."
+                ]
+            }
+        )
+    storage = _upload_storage()
+    total = sum(_stored_size(storage, name) for name in names) + size
+    if total > bytes_limit:
+        raise ReportingFormInvalid(
+            {
+                "upload": [
+                    f"This file ({size_in_mb(size)} MB) would bring your uploaded files to "
+                    f"{size_in_mb(total)} MB, and each holder can keep at most "
+                    f"{bytes_limit / MB:g} MB. Nothing was saved. Upload a smaller scan (a "
+                    "lower resolution, or black and white), or contact AASC."
+                ]
+            }
+        )
+
+
+def _delete_stored(storage, name):
+    """Run after the commit that stopped naming `name`: the form's history keeps the
+    name and the other details, not the file."""
+    try:
+        storage.delete(name)
+    except OSError:
+        # Left for `manage.py remove_orphan_uploads`.
+        logger.exception("Could not delete the replaced upload %s", name)
+
+
 @transaction.atomic
 def reporting_form_save(
-    *, holder, form_data, actor, upload=None, form=None, submit=False, now=None
+    *,
+    holder,
+    form_data,
+    actor,
+    upload=None,
+    remove_upload=False,
+    form=None,
+    submit=False,
+    now=None,
 ):
     """Save the holder's reporting form: a new draft when `form` is None, else changes
     to a draft or a returned form. `upload` is a new scan of the signed paper form
-    (the previous one stays in the form's history). With `submit`, the saved form goes
-    to AASC in the same transaction (see services.reporting_form_submit).
+    (the form's history keeps the previous one's name; its file is deleted after the
+    commit). With `submit`, the saved form goes to AASC in the same transaction (see
+    services.reporting_form_submit). A new scan must pass validate_upload (including the
+    virus scan) and fit the holder's upload quota; `remove_upload` drops the form's scan.
     """
+    if upload is not None and remove_upload:
+        raise ReportingFormInvalid(
+            {
+                "remove_upload": [
+                    "Choose a new file to replace the uploaded one, or remove it; not both."
+                ]
+            }
+        )
     _check_text(form_data)
     values = {name: form_data.get(name) for name in FORM_FIELDS}
     for name in TEXT_FIELDS:
         values[name] = values[name].strip()
     values["time_zone"] = values["time_zone"] or DEFAULT_TIME_ZONE
     values.update(reporting_form_check(**{name: values[name] for name in WHEN_FIELDS}, now=now))
+    kind = None
+    if upload is not None:
+        # Before any lock: the virus scan can take a moment.
+        try:
+            kind = validate_upload(upload)
+        except ValidationError as error:
+            raise ReportingFormInvalid({"upload": error.messages}) from error
 
     if form is None:
         form = ReportingForm(holder=holder)
@@ -203,15 +292,20 @@ def reporting_form_save(
         setattr(form, name, value)
     changed = list(values)
 
-    new_file = None
+    new_file = old_file = None
     if upload is not None:
-        try:
-            kind = validate_upload(upload)
-        except ValidationError as error:
-            raise ReportingFormInvalid({"upload": error.messages}) from error
+        # Same lock order as services._locked_form: the form, then its holder.
+        HolderProfile.objects.select_for_update().only("pk").get(pk=holder.pk)
+        upload_quota_check(holder=holder, size=upload.size, replacing=form)
+        old_file = form.upload.name or None
         form.upload_name = display_name(upload.name, extension=kind.extension)
         form.upload.save(stored_name(kind), upload, save=False)
         new_file = form.upload.name
+        changed += ["upload", "upload_name"]
+    elif remove_upload and form.upload:
+        old_file = form.upload.name
+        form.upload = ""
+        form.upload_name = ""
         changed += ["upload", "upload_name"]
 
     form._history_user = actor
@@ -226,4 +320,6 @@ def reporting_form_save(
         if new_file:  # the row that would name it is rolled back
             form.upload.storage.delete(new_file)
         raise
+    if old_file and old_file != new_file:
+        transaction.on_commit(partial(_delete_stored, form.upload.storage, old_file))
     return form

@@ -85,6 +85,7 @@ class FormNewView(HolderRequiredMixin, FormView):
                 form=self.reporting_form if self.reporting_form.pk else None,
                 form_data=form.cleaned_data,
                 upload=form.cleaned_data.get("upload"),
+                remove_upload=form.cleaned_data.get("remove_upload", False),
                 actor=self.request.user,
                 submit=submit,
             )

@@ -1,19 +1,18 @@
 """NAAEI reviewers: the queue of pending submissions and a page per submission."""
 
-import csv
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
 
+from core.safe_csv import csv_response
 from credentials.models import CredentialType, RenewalCycle
 from holders.services import ApplicationError
 
@@ -139,42 +138,38 @@ class DecideView(ReviewerRequiredMixin, View):
 class DecisionsCsvView(ReviewerRequiredMixin, View):
     """Every decision of cycle YEAR, for NAAEI's records."""
 
+    header = [
+        "cycle",
+        "member number",
+        "holder",
+        "email",
+        "CECs owed",
+        "CECs submitted",
+        "submitted at",
+        "decision",
+        "decided at",
+        "decided by",
+        "reason",
+    ]
+
     def get(self, request, year):
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="cec-decisions-{year}.csv"'
-        writer = csv.writer(response)
-        writer.writerow(
+        rows = (
             [
-                "cycle",
-                "member number",
-                "holder",
-                "email",
-                "CECs owed",
-                "CECs submitted",
-                "submitted at",
-                "decision",
-                "decided at",
-                "decided by",
-                "reason",
+                sub.cycle.year,
+                sub.holder.member_number,
+                sub.holder.full_name,
+                sub.holder.email,
+                sub.cecs_owed,
+                sub.total_hours,
+                sub.submitted_at.isoformat(),
+                sub.status,
+                sub.decided_at.isoformat(),
+                sub.decided_by.email,
+                sub.rejection_reason,
             ]
+            for sub in decisions_for_cycle(year=year)
         )
-        for sub in decisions_for_cycle(year=year):
-            writer.writerow(
-                [
-                    sub.cycle.year,
-                    sub.holder.member_number,
-                    sub.holder.full_name,
-                    sub.holder.email,
-                    sub.cecs_owed,
-                    sub.total_hours,
-                    sub.submitted_at.isoformat(),
-                    sub.status,
-                    sub.decided_at.isoformat(),
-                    sub.decided_by.email,
-                    sub.rejection_reason,
-                ]
-            )
-        return response
+        return csv_response(f"cec-decisions-{year}.csv", self.header, rows)
 
 
 queue_view = QueueView.as_view()

@@ -89,14 +89,22 @@ def cycle_requirement(*, holder, cycle, invoice=None):
     return owed.total, owed.in_network_minimum, owed.participation_cap, False
 
 
+def earning_window(*, cycle, invoice=None):
+    """(first, last) day CECs may be earned on: the invoice's, frozen when it was issued,
+    so the status agrees with the invoice after staff edit the cycle; else the cycle's."""
+    source = invoice if invoice is not None else cycle
+    return source.cec_window_start, source.cec_window_end
+
+
 def cec_status(*, holder, cycle, invoice=None):
     """What counts for cycle `cycle`: entries earned inside its window, participation up
     to the cap (in date order), against the CECs owed; and what does not, with why."""
     owed, minimum, cap, waived = cycle_requirement(holder=holder, cycle=cycle, invoice=invoice)
+    window_start, window_end = earning_window(cycle=cycle, invoice=invoice)
     status = CecStatus(
         year=cycle.year,
-        window_start=cycle.cec_window_start,
-        window_end=cycle.cec_window_end,
+        window_start=window_start,
+        window_end=window_end,
         owed=owed,
         in_network_minimum=minimum,
         participation_cap=cap,
@@ -113,13 +121,13 @@ def cec_status(*, holder, cycle, invoice=None):
         if entry.status == CecEntry.Status.WITHDRAWN:
             status.not_counting.append(EntryLine(entry, ZERO, entry.correction_note or "Withdrawn"))
             continue
-        if not cycle.cec_window_start <= entry.earned_on <= cycle.cec_window_end:
+        if not window_start <= entry.earned_on <= window_end:
             status.not_counting.append(
                 EntryLine(
                     entry,
                     ZERO,
                     f"Earned in {entry.earned_on.year}; the {cycle.year} renewal accepts only "
-                    f"CECs earned in {cycle.cec_window_end.year}.",
+                    f"CECs earned in {window_end.year}.",
                 )
             )
             continue

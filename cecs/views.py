@@ -1,12 +1,11 @@
 """Holder pages: CEC status for the cycle (renewal step 3), history, transcript, certificates."""
 
-import csv
-
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views import View
 from django.views.generic import TemplateView
 
+from core.safe_csv import csv_response
 from credentials.selectors import current_cycle, holder_invoice
 from holders.mixins import HolderRequiredMixin
 from renewal_portal.pdf import render_pdf
@@ -86,12 +85,8 @@ class TranscriptPdfView(HolderRequiredMixin, View):
 
 class TranscriptCsvView(HolderRequiredMixin, View):
     def get(self, request, year):
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="cec-transcript-{year}.csv"'
-        writer = csv.writer(response)
-        writer.writerow(TRANSCRIPT_HEADER)
-        writer.writerows(transcript_rows(holder_entries(holder=self.holder, year=year)))
-        return response
+        rows = transcript_rows(holder_entries(holder=self.holder, year=year))
+        return csv_response(f"cec-transcript-{year}.csv", TRANSCRIPT_HEADER, rows)
 
 
 class CertificateView(HolderRequiredMixin, View):

@@ -1,9 +1,8 @@
 from django.contrib import admin, messages
 from django.utils import timezone
-from import_export.admin import ImportMixin
 
 from holders.services import ApplicationError
-from renewal_portal.admin_history import HistoryAdmin
+from renewal_portal.admin_history import GuardedImportMixin, HistoryAdmin
 
 from . import services
 from .models import (
@@ -53,7 +52,7 @@ class CecRequirementAdmin(HistoryAdmin):
 
 
 @admin.register(HeldCredential)
-class HeldCredentialAdmin(ImportMixin, HistoryAdmin):
+class HeldCredentialAdmin(GuardedImportMixin, HistoryAdmin):
     resource_classes = [HeldCredentialImportResource]
     list_display = ["number", "credential_type", "holder", "earned_on", "expires_on", "status"]
     list_filter = ["status", "credential_type"]
@@ -107,7 +106,7 @@ class RenewalCycleAdmin(HistoryAdmin):
     )
     def issue_invoices(self, request, queryset):
         for cycle in queryset:
-            result = services.invoices_issue(cycle=cycle)
+            result = services.invoices_issue(cycle=cycle, actor=request.user)
             self.message_user(
                 request,
                 f"{cycle.year}: {result.created} invoice(s) issued, "

@@ -6,7 +6,7 @@ from itertools import groupby
 
 from django.db import transaction
 from django.utils import timezone
-from simple_history.utils import bulk_update_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from holders.services import ApplicationError
 
@@ -60,15 +60,28 @@ class IssueResult:
     skipped: int = 0
 
 
-def invoices_issue(*, cycle, now=None, batch_size=2000, progress=None):
+@dataclass(frozen=True)
+class IssuedBy:
+    """Who issued a run of invoices, when and why: their history rows say so."""
+
+    actor: object
+    at: datetime.datetime
+    reason: str
+
+
+def invoices_issue(*, cycle, actor=None, now=None, batch_size=2000, progress=None):
     """Issue cycle `cycle`'s invoice to every holder with a credential it renews.
 
     Idempotent: holders who already have an invoice for the cycle are skipped.
     Concurrent runs queue on the cycle row; the unique (holder, cycle)
     constraint backs that up. The query count depends on the batch count, not
     on the number of holders.
+
+    Each invoice gets its "created" history row, by `actor` (the staff user of the admin
+    action; None for the command or a scheduled run, shown as "system") at `now`.
     """
     now = now or timezone.now()
+    issued = IssuedBy(actor=actor, at=now, reason=f"issued for the {cycle.year} cycle")
     result = IssueResult()
     with transaction.atomic():
         RenewalCycle.objects.select_for_update().get(pk=cycle.pk)
@@ -92,20 +105,20 @@ def invoices_issue(*, cycle, now=None, batch_size=2000, progress=None):
                 continue
             batch.append((holder_id, list(credentials)))
             if len(batch) >= batch_size:
-                _create_invoices(cycle, batch, requirements, types, cecs_waived, fee_waived, now)
+                _create_invoices(cycle, batch, requirements, types, cecs_waived, fee_waived, issued)
                 result.created += len(batch)
                 batch = []
                 if progress:
                     progress(result)
         if batch:
-            _create_invoices(cycle, batch, requirements, types, cecs_waived, fee_waived, now)
+            _create_invoices(cycle, batch, requirements, types, cecs_waived, fee_waived, issued)
             result.created += len(batch)
             if progress:
                 progress(result)
     return result
 
 
-def _create_invoices(cycle, batch, requirements, types, cecs_waived, fee_waived, now):
+def _create_invoices(cycle, batch, requirements, types, cecs_waived, fee_waived, issued):
     invoices = []
     for holder_id, credentials in batch:
         owed = cecs_owed_from(requirements.get(type_id) for _, _, type_id, _ in credentials)
@@ -127,10 +140,18 @@ def _create_invoices(cycle, batch, requirements, types, cecs_waived, fee_waived,
                 cec_window_end=cycle.cec_window_end,
                 due_on=cycle.due_on,
                 grace_ends_on=cycle.grace_ends_on,
-                issued_at=now,
+                issued_at=issued.at,
             )
         )
-    RenewalInvoice.objects.bulk_create(invoices)
+    # One more INSERT per batch for the history rows: a plain bulk_create would leave an
+    # issued invoice with no record of who issued it, or when.
+    invoices = bulk_create_with_history(
+        invoices,
+        RenewalInvoice,
+        default_user=issued.actor,
+        default_change_reason=issued.reason,
+        default_date=issued.at,
+    )
     lines = [
         InvoiceLine(
             invoice=invoice,

@@ -1,11 +1,13 @@
 from django.urls import path
 
+from core import converters  # noqa: F401 (registers the year, code and token converters)
+
 from . import verification, views
 
 app_name = "credentials"
 
 urlpatterns = [
-    path("invoices/<str:number>/", views.invoice_view, name="invoice"),
-    path("invoices/<str:number>/pdf/", views.invoice_pdf_view, name="invoice_pdf"),
+    path("invoices/<code:number>/", views.invoice_view, name="invoice"),
+    path("invoices/<code:number>/pdf/", views.invoice_pdf_view, name="invoice_pdf"),
     path("verify/", verification.verify_view, name="verify"),
 ]

@@ -18,8 +18,14 @@ def verify_view(request):
     form = VerifyForm(request.GET or None)
     context = {"form": form, "searched": False}
     if form.is_bound and form.is_valid():
+        # Per client, not per connection: behind the proxy key="ip" (REMOTE_ADDR) gave all
+        # visitors together one allowance of 30 an hour.
         if is_ratelimited(
-            request, group="credential-verify", key="ip", rate=LOOKUPS_PER_HOUR, increment=True
+            request,
+            group="credential-verify",
+            key="core.client_ip.ratelimit_key",
+            rate=LOOKUPS_PER_HOUR,
+            increment=True,
         ):
             return render(
                 request, "credentials/verify.html", {**context, "throttled": True}, status=429

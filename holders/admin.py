@@ -1,8 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from import_export.admin import ImportMixin
 
-from renewal_portal.admin_history import HistoryAdmin
+from renewal_portal.admin_history import GuardedImportMixin, HistoryAdmin
 
 from .models import ContactConfirmation, HolderProfile, User
 from .resources import HolderImportResource
@@ -36,20 +35,46 @@ class ContactConfirmationInline(admin.TabularInline):
 
 
 @admin.register(HolderProfile)
-class HolderProfileAdmin(ImportMixin, HistoryAdmin):
+class HolderProfileAdmin(GuardedImportMixin, HistoryAdmin):
     resource_classes = [HolderImportResource]
     list_display = ["last_name", "first_name", "member_number", "email", "has_account", "city"]
     list_select_related = ["user"]
     search_fields = ["last_name", "first_name", "email", "member_number"]
     list_filter = ["state", ("user", admin.EmptyFieldListFilter)]
-    readonly_fields = ["user", "created_at", "updated_at"]
+    readonly_fields = [
+        "user",
+        "pending_email",
+        "pending_email_requested_at",
+        "created_at",
+        "updated_at",
+    ]
     inlines = [ContactConfirmationInline]
     fieldsets = (
         (None, {"fields": ("first_name", "last_name", "member_number", "user")}),
-        ("Contact", {"fields": ("email", "phone", "street", "city", "state", "zip_code")}),
+        (
+            "Contact",
+            {
+                "fields": (
+                    "email",
+                    "email_verified",
+                    "pending_email",
+                    "pending_email_requested_at",
+                    "phone",
+                    "street",
+                    "city",
+                    "state",
+                    "zip_code",
+                )
+            },
+        ),
         ("Work", {"fields": ("employer", "job_title")}),
         ("Record", {"fields": ("created_at", "updated_at")}),
     )
+
+    def save_model(self, request, obj, form, change):
+        if "email" in form.changed_data:
+            obj.email_verified = True  # staff typed it: it counts as verified
+        super().save_model(request, obj, form, change)
 
     @admin.display(boolean=True, description="account")
     def has_account(self, obj):

@@ -8,7 +8,7 @@ from .models import HolderProfile
 from .selectors import email_claimed_by_account, email_in_use
 from .services import (
     CONTACT_FIELDS,
-    HOLDER_EMAIL_TAKEN,
+    EMAIL_IN_USE,
     ApplicationError,
     holder_claim_or_create,
 )
@@ -28,7 +28,11 @@ class SignupNamesForm(forms.Form):
         cleaned_data = super().clean()
         email = cleaned_data.get("email")
         if email and email_claimed_by_account(email=email):
-            raise forms.ValidationError(HOLDER_EMAIL_TAKEN)
+            # An error here told anyone that the address is on file. Answer as for any other
+            # address instead: allauth (ACCOUNT_PREVENT_ENUMERATION) then creates no account,
+            # shows the usual "verification sent" page and mails the address, which alone
+            # learns why (holders.auth.PortalAccountAdapter.send_account_already_exists_mail).
+            self.account_already_exists = True
         return cleaned_data
 
     def signup(self, request, user):
@@ -38,8 +42,12 @@ class SignupNamesForm(forms.Form):
                 first_name=self.cleaned_data["first_name"],
                 last_name=self.cleaned_data["last_name"],
             )
-        except ApplicationError as error:
-            raise forms.ValidationError(str(error)) from error
+        except ApplicationError:
+            # Another account claimed the record since clean() looked (a race). This account
+            # stays without a record rather than taking it (raising here would be a 500 after
+            # the account is saved); once its address is verified, the contact page tells its
+            # owner to contact the office (holders.views.ContactDetailsView).
+            return
 
 
 class ContactDetailsForm(forms.ModelForm):
@@ -61,7 +69,11 @@ class ContactDetailsForm(forms.ModelForm):
             "employer": forms.TextInput({"autocomplete": "organization"}),
             "job_title": forms.TextInput({"autocomplete": "organization-title"}),
         }
-        help_texts = {"phone": "A US number, e.g. (719) 555-0134."}
+        help_texts = {
+            "phone": "A US number, e.g. (719) 555-0134.",
+            "email": "Where renewal notices are sent. A new address is used once you open "
+            "the link we email to it.",
+        }
 
     required_fields = ("phone", "street", "city", "state", "zip_code")
 
@@ -122,10 +134,7 @@ class ContactDetailsForm(forms.ModelForm):
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()
         if email_in_use(email=email, exclude_holder=self.instance):
-            raise forms.ValidationError(
-                "Another holder's record already uses this email address. "
-                "Use a different one or contact the AASC office."
-            )
+            raise forms.ValidationError(EMAIL_IN_USE)
         return email
 
     def clean_first_name(self):

@@ -84,6 +84,23 @@ class HolderProfile(models.Model):
     email = models.EmailField(
         "contact email", max_length=254, help_text="Where renewal notices are sent."
     )
+    # Mail goes only to a verified address (holders.selectors.holder_mail_recipient). Staff
+    # typed imported and admin-edited addresses, so they count as verified; a holder's own
+    # change waits in `pending_email` until its confirmation link is opened.
+    email_verified = models.BooleanField(
+        "contact email verified",
+        default=True,
+        help_text="Typed by AASC staff or confirmed by the holder. An unverified address "
+        "gets mail only once the account's own sign-up verification covers it.",
+    )
+    pending_email = models.EmailField(
+        "new contact email (unconfirmed)",
+        max_length=254,
+        blank=True,
+        default="",
+        help_text="Gets no mail but the confirmation link until the holder opens it.",
+    )
+    pending_email_requested_at = models.DateTimeField(null=True, blank=True)
     phone = PhoneNumberField(blank=True)
     street = models.CharField("street address", max_length=200, blank=True)
     city = models.CharField(max_length=100, blank=True)

@@ -25,6 +25,11 @@ class HolderImportResource(resources.ModelResource):
         report_skipped = True
         use_transactions = True
 
+    def before_save_instance(self, instance, row, **kwargs):
+        # AASC's own list: its addresses count as verified (holder_mail_recipient).
+        instance.email_verified = True
+        super().before_save_instance(instance, row, **kwargs)
+
     def before_import_row(self, row, **kwargs):
         for key in ("member_number", "first_name", "last_name", "email"):
             if row.get(key) is not None:

@@ -1,7 +1,12 @@
+import logging
+
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.utils import timezone
 
 from .models import ContactConfirmation, HolderProfile
+
+logger = logging.getLogger(__name__)
 
 
 def current_renewal_year(*, today=None):
@@ -46,3 +51,24 @@ def email_claimed_by_account(*, email):
         .exclude(user__email__iexact=email)
         .exists()
     )
+
+
+def holder_mail_recipient(*, holder):
+    """The one place that picks where a holder's mail goes: the contact email, and only
+    once it is verified (typed by AASC staff, confirmed through our link, or the account's
+    own allauth-verified address). None means send nothing; the caller logs what it skipped.
+    A new address the holder typed waits in `pending_email` and never comes out of here."""
+    email = (holder.email or "").strip().lower()
+    if not email:
+        return None
+    if holder.email_verified:
+        return email
+    if (
+        holder.user_id
+        and EmailAddress.objects.filter(
+            user_id=holder.user_id, email__iexact=email, verified=True
+        ).exists()
+    ):
+        return email
+    logger.warning("Holder %s has no verified contact email; no mail sent.", holder.pk)
+    return None

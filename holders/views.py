@@ -4,11 +4,21 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404
 from django.shortcuts import redirect
-from django.views.generic import FormView
+from django.views.generic import FormView, TemplateView, View
 
 from .forms import ContactDetailsForm
+from .mixins import HolderRequiredMixin
 from .selectors import contact_confirmation_for, current_renewal_year, holder_for_user
-from .services import ApplicationError, holder_claim_or_create, holder_update_contact
+from .services import (
+    ApplicationError,
+    email_change_from_token,
+    holder_claim_or_create,
+    holder_email_change_cancel,
+    holder_email_change_confirm,
+    holder_email_change_resend,
+    holder_update_contact,
+    mail_limit_message,
+)
 
 
 def requested_renewal_year(request):
@@ -58,12 +68,29 @@ class ContactDetailsView(LoginRequiredMixin, FormView):
 
     def form_valid(self, form):
         confirm = "confirm" in self.request.POST
-        holder_update_contact(
-            holder=self.holder,
-            changes=form.cleaned_data,
-            actor=self.request.user,
-            confirm_for_year=self.renewal_year if confirm else None,
-        )
+        try:
+            update = holder_update_contact(
+                holder=self.holder,
+                changes=form.cleaned_data,
+                actor=self.request.user,
+                confirm_for_year=self.renewal_year if confirm else None,
+            )
+        except ApplicationError as error:  # e.g. the new address was taken meanwhile
+            form.add_error("email", str(error))
+            return self.form_invalid(form)
+        change = update.email_change
+        if change is not None and change.sent:
+            messages.info(
+                self.request,
+                f"We sent a link to {change.email}; your address changes when you open it. "
+                "Until then we keep writing to your current address.",
+            )
+        elif change is not None:
+            messages.warning(
+                self.request,
+                f"{change.email} is saved as your new address but we could not send its "
+                f"confirmation link yet. {mail_limit_message(retry_at=change.retry_at)}",
+            )
         if confirm:
             messages.success(
                 self.request,
@@ -80,3 +107,57 @@ class ContactDetailsView(LoginRequiredMixin, FormView):
 
 
 contact_details_view = ContactDetailsView.as_view()
+
+
+class EmailConfirmView(HolderRequiredMixin, TemplateView):
+    """The link mailed to a new contact email. Opening it shows what it confirms; the
+    button (POST) confirms, as allauth's own confirmation does (a mail scanner that
+    fetches links changes nothing)."""
+
+    template_name = "holders/email_confirm.html"
+
+    def get(self, request, *args, **kwargs):
+        try:
+            email = email_change_from_token(holder=self.holder, token=kwargs["token"])
+        except ApplicationError as error:
+            return self.render_to_response({"error": str(error)}, status=400)
+        return self.render_to_response({"email": email, "holder": self.holder})
+
+    def post(self, request, *args, **kwargs):
+        try:
+            holder = holder_email_change_confirm(
+                holder=self.holder, token=kwargs["token"], actor=request.user
+            )
+        except ApplicationError as error:
+            return self.render_to_response({"error": str(error)}, status=400)
+        messages.success(
+            request, f"Your contact email is now {holder.email}: renewal mail goes there."
+        )
+        return redirect("holders:profile")
+
+
+class EmailResendView(HolderRequiredMixin, View):
+    def post(self, request, *args, **kwargs):
+        try:
+            change = holder_email_change_resend(holder=self.holder)
+        except ApplicationError as error:
+            messages.error(request, str(error))
+        else:
+            messages.info(request, f"We sent a new link to {change.email}.")
+        return redirect("holders:profile")
+
+
+class EmailCancelView(HolderRequiredMixin, View):
+    def post(self, request, *args, **kwargs):
+        try:
+            holder = holder_email_change_cancel(holder=self.holder, actor=request.user)
+        except ApplicationError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"Cancelled: your contact email stays {holder.email}.")
+        return redirect("holders:profile")
+
+
+email_confirm_view = EmailConfirmView.as_view()
+email_resend_view = EmailResendView.as_view()
+email_cancel_view = EmailCancelView.as_view()

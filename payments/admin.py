@@ -3,6 +3,7 @@
 import stripe
 from django.contrib import admin, messages
 
+from holders.roles import is_aasc_staff
 from renewal_portal.admin_history import HistoryAdmin
 
 from . import services
@@ -61,7 +62,11 @@ class CheckoutAttemptAdmin(ReadOnlyAdmin):
     actions = ["reconcile"]
 
     def has_reconcile_permission(self, request):
-        return request.user.has_perm("payments.view_checkoutattempt") and request.user.is_staff
+        """Reconciling can fulfil an invoice, so reading attempts is not enough: only AASC
+        staff (who read them) may, even if another role is someday given the view."""
+        return request.user.has_perm("payments.view_checkoutattempt") and is_aasc_staff(
+            request.user
+        )
 
     @admin.action(
         description="Reconcile selected with Stripe (fulfil if Stripe says paid)",

@@ -6,23 +6,38 @@ from credentials.models import RenewalInvoice
 
 
 class CheckoutAttempt(models.Model):
-    """One Stripe Checkout Session for an invoice. At most one is open at a time."""
+    """One Stripe Checkout Session for an invoice. At most one is live (being created or
+    open) at a time.
+
+    The row is reserved ("creating") and committed before Stripe is asked, so no lock or
+    transaction is held during the call; the session id and URL are filled in afterwards.
+    A reservation whose call failed keeps its idempotency key, so the next click asks
+    Stripe again with the same key and gets the same session if Stripe made one."""
 
     class Status(models.TextChoices):
+        CREATING = "creating", "Being created at Stripe"
         OPEN = "open", "Open"
         PROCESSING = "processing", "Payment processing"
         COMPLETED = "completed", "Completed"
         FAILED = "failed", "Failed"
         EXPIRED = "expired", "Expired"
 
+    LIVE = (Status.CREATING, Status.OPEN)
+
     invoice = models.ForeignKey(RenewalInvoice, on_delete=models.PROTECT, related_name="+")
     attempt = models.PositiveSmallIntegerField()
     idempotency_key = models.CharField(max_length=80, unique=True)
     amount_cents = models.PositiveIntegerField()
     currency = models.CharField(max_length=3, default="usd")
-    stripe_session_id = models.CharField(max_length=255, unique=True)
-    url = models.URLField(max_length=2000)
+    stripe_session_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    url = models.URLField(max_length=2000, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
+    creating_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="While set and in the future, a request is asking Stripe for this session; "
+        "otherwise the next Pay click may ask again with the same idempotency key.",
+    )
     created_at = models.DateTimeField()
     expires_at = models.DateTimeField()
 
@@ -31,7 +46,13 @@ class CheckoutAttempt(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["invoice", "attempt"], name="attempt_numbers_unique"),
             models.UniqueConstraint(
-                fields=["invoice"], condition=Q(status="open"), name="one_open_checkout_per_invoice"
+                fields=["invoice"],
+                condition=Q(status__in=["creating", "open"]),
+                name="one_open_checkout_per_invoice",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="open") | Q(stripe_session_id__isnull=False),
+                name="open_checkout_has_session",
             ),
         ]
 

@@ -1,4 +1,4 @@
-from renewal_portal.emails import send_templated_email
+from renewal_portal.emails import send_holder_email
 from renewal_portal.pdf import render_pdf
 
 from .models import Payment
@@ -10,8 +10,8 @@ def receipt_pdf(payment):
 
 def payment_receipt_send(*, payment_id):
     payment = Payment.objects.select_related("invoice__holder", "invoice__cycle").get(pk=payment_id)
-    send_templated_email(
-        to=payment.invoice.holder.email,
+    send_holder_email(
+        holder=payment.invoice.holder,
         template="payment_receipt",
         context={"payment": payment, "invoice": payment.invoice, "holder": payment.invoice.holder},
         attachments=[

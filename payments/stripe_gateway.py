@@ -1,14 +1,22 @@
 """Everything the portal asks of Stripe, through the official library, in one module.
 
-Tests replace the HTTP layer with `use_http_client` and sign webhook payloads with a
-test secret; nothing here is mocked away."""
+Tests replace the HTTP layer with `use_http_client` (or point the real one at a local
+socket with `use_api_base`) and sign webhook payloads with a test secret; nothing here is
+mocked away.
 
+Every call here is a network call made inside a web request, so two rules hold: each call
+is bounded (STRIPE_TIMEOUT_SECONDS per connect and per read, STRIPE_MAX_NETWORK_RETRIES
+retries), and callers make it outside any database transaction, so a slow Stripe holds
+one worker for a bounded time and never a row lock that other requests queue on."""
+
+import functools
 import json
 
 import stripe
 from django.conf import settings
 
 _http_client = None
+_api_base = None
 
 
 def use_http_client(http_client):
@@ -17,13 +25,38 @@ def use_http_client(http_client):
     _http_client = http_client
 
 
+def use_api_base(url):
+    """Send API calls to `url` instead of api.stripe.com (tests, stripe-mock); None restores."""
+    global _api_base
+    _api_base = url
+
+
 def is_configured():
     return bool(settings.STRIPE_SECRET_KEY)
 
 
+@functools.cache
+def _requests_client(timeout):
+    # One per timeout value, kept: it holds a connection pool per thread. The library's
+    # own default waits 80 s for Stripe, longer than gunicorn lets a worker live.
+    return stripe.RequestsClient(timeout=timeout)
+
+
+def longest_call_seconds():
+    """How long one API call can take at most, retries and their backoff included."""
+    retries = settings.STRIPE_MAX_NETWORK_RETRIES
+    # A timed-out connect plus a timed-out read per try, and at most MAX_DELAY between tries.
+    return (
+        2 * settings.STRIPE_TIMEOUT_SECONDS * (retries + 1) + stripe.HTTPClient.MAX_DELAY * retries
+    )
+
+
 def client():
     return stripe.StripeClient(
-        settings.STRIPE_SECRET_KEY, http_client=_http_client, max_network_retries=2
+        settings.STRIPE_SECRET_KEY,
+        http_client=_http_client or _requests_client(settings.STRIPE_TIMEOUT_SECONDS),
+        max_network_retries=settings.STRIPE_MAX_NETWORK_RETRIES,
+        base_addresses={"api": _api_base} if _api_base else None,
     )
 
 

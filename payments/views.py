@@ -53,14 +53,13 @@ class PayView(LoginRequiredMixin, View):
             )
         except ApplicationError as error:
             return back_to_invoice(request, number, str(error))
-        except stripe.StripeError:
-            logger.exception("Checkout Session for %s failed", number)
-            return back_to_invoice(
-                request,
-                number,
-                "We could not reach the card processor, and nothing was charged. "
-                "Please try again in a minute.",
+        except services.CheckoutUnavailable:
+            # 503 with Retry-After: Stripe is failing, not the holder; the page leads back.
+            response = render(
+                request, "payments/unavailable.html", {"invoice": invoice}, status=503
             )
+            response["Retry-After"] = "120"
+            return response
         return redirect(attempt.url)
 
 

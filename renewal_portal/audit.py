@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -15,22 +16,35 @@ LIMIT_PER_KIND = 200
 CHANGE_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
 
 
-def holder_history(holder):
-    """History rows about `holder` from every audited model, newest first."""
+def may_view(user, model):
+    opts = model._meta
+    return user.has_perm(f"{opts.app_label}.{get_permission_codename('view', opts)}")
+
+
+def holder_history(holder, *, user=None):
+    """History rows about `holder` from every audited model, newest first. Given `user`,
+    only the kinds of record that user may view: a reviewer reads credentials and CECs,
+    not payments."""
     sources = [
-        ("Contact details", HolderProfile.history.filter(id=holder.pk)),
-        ("Contact confirmation", ContactConfirmation.history.filter(holder_id=holder.pk)),
-        ("Credential", HeldCredential.history.filter(holder_id=holder.pk)),
-        ("Invoice", RenewalInvoice.history.filter(holder_id=holder.pk)),
-        ("Waiver", Waiver.history.filter(holder_id=holder.pk)),
-        ("Payment", Payment.history.filter(invoice__holder_id=holder.pk)),
-        ("Attendance", Attendance.history.filter(holder_id=holder.pk)),
-        ("CEC entry", CecEntry.history.filter(holder_id=holder.pk)),
-        ("Reporting form", ReportingForm.history.filter(holder_id=holder.pk)),
-        ("Submission", Submission.history.filter(holder_id=holder.pk)),
+        ("Contact details", HolderProfile, HolderProfile.history.filter(id=holder.pk)),
+        (
+            "Contact confirmation",
+            ContactConfirmation,
+            ContactConfirmation.history.filter(holder_id=holder.pk),
+        ),
+        ("Credential", HeldCredential, HeldCredential.history.filter(holder_id=holder.pk)),
+        ("Invoice", RenewalInvoice, RenewalInvoice.history.filter(holder_id=holder.pk)),
+        ("Waiver", Waiver, Waiver.history.filter(holder_id=holder.pk)),
+        ("Payment", Payment, Payment.history.filter(invoice__holder_id=holder.pk)),
+        ("Attendance", Attendance, Attendance.history.filter(holder_id=holder.pk)),
+        ("CEC entry", CecEntry, CecEntry.history.filter(holder_id=holder.pk)),
+        ("Reporting form", ReportingForm, ReportingForm.history.filter(holder_id=holder.pk)),
+        ("Submission", Submission, Submission.history.filter(holder_id=holder.pk)),
     ]
+    if user is not None:
+        sources = [source for source in sources if may_view(user, source[1])]
     rows = []
-    for kind, history in sources:
+    for kind, _model, history in sources:
         for record in history.select_related("history_user")[:LIMIT_PER_KIND]:
             rows.append(
                 {
@@ -48,14 +62,15 @@ def holder_history(holder):
 
 @staff_member_required
 def holder_audit_view(request, pk):
-    if not request.user.has_perm("holders.view_holderprofile"):
+    # Reading the page needs the holder record; each kind of row needs its own view too.
+    if not may_view(request.user, HolderProfile):
         raise PermissionDenied
     holder = get_object_or_404(HolderProfile, pk=pk)
     context = {
         **admin.site.each_context(request),
         "title": f"Audit trail: {holder}",
         "holder": holder,
-        "rows": holder_history(holder),
+        "rows": holder_history(holder, user=request.user),
         "opts": HolderProfile._meta,
     }
     return TemplateResponse(request, "admin/holder_audit.html", context)

@@ -1,5 +1,10 @@
+"""`manage.py check --deploy` warnings for settings that are fine on a laptop but wrong in a
+deployment. Each names the variable to set, so the operator knows the fix."""
+
 from django.conf import settings
 from django.core.checks import Tags, Warning, register
+
+STRIPE_KEYS = ("STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY", "STRIPE_WEBHOOK_SECRET")
 
 
 @register(Tags.caches, deploy=True)
@@ -13,6 +18,60 @@ def cache_is_shared_by_every_process(app_configs, **kwargs):
                 "The default cache lives inside each process.",
                 hint="Set CACHE_URL to the Redis cache (docker-compose.yml does).",
                 id="renewal_portal.W001",
+            )
+        ]
+    return []
+
+
+@register(deploy=True)
+def celery_has_a_broker(app_configs, **kwargs):
+    """Without a broker, tasks run eagerly: mail, PDFs and reminders inside the web request
+    that queued them, so a slow mail server slows the page and a failure fails it."""
+    if not settings.CELERY_BROKER_URL:
+        return [
+            Warning(
+                "No Celery broker is configured: background tasks run inside web requests.",
+                hint=(
+                    "Set CELERY_BROKER_URL to the Redis broker (redis://host:6379/0) and run "
+                    "the Celery worker and beat (docker-compose.yml does)."
+                ),
+                id="renewal_portal.W002",
+            )
+        ]
+    return []
+
+
+@register(deploy=True)
+def stripe_is_configured(app_configs, **kwargs):
+    """Empty keys switch card payments off (and the webhook refuses every event): holders
+    could not pay their renewal."""
+    missing = [name for name in STRIPE_KEYS if not getattr(settings, name, "")]
+    if missing:
+        return [
+            Warning(
+                f"Stripe is not configured: {', '.join(missing)} "
+                f"{'is' if len(missing) == 1 else 'are'} empty, so holders cannot pay by card.",
+                hint=(
+                    "Set the keys from the Stripe Dashboard (Developers → API keys and the "
+                    "webhook endpoint's signing secret); README.md, 'Card payments'."
+                ),
+                id="renewal_portal.W003",
+            )
+        ]
+    return []
+
+
+@register(deploy=True)
+def bench_views_are_off(app_configs, **kwargs):
+    """The /__bench__/ reference pages are for `make bench` only: they answer anonymous
+    requests with a page of holders' names and cities."""
+    if settings.BENCH_VIEWS:
+        return [
+            Warning(
+                "The benchmark pages under /__bench__/ are switched on: anyone can read "
+                "holders' names there.",
+                hint="Unset DJANGO_BENCH_VIEWS (or set it to false); only `make bench` needs it.",
+                id="renewal_portal.W004",
             )
         ]
     return []

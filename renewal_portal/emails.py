@@ -1,11 +1,63 @@
 """Holder emails: a subject and a plain-text body from templates/emails/, and an HTML
-part made from that text (escaped, links made clickable) in one shared layout."""
+part made from that text in one shared layout.
+
+What a holder typed (a form's title, their name) is data, never a link: the templates pass
+it through `nolink` (bodies) and `plain_title` (subjects), and the HTML part turns only the
+portal's own page URLs into links. Mail to a holder goes through `send_holder_email`, which
+asks holders.selectors.holder_mail_recipient for the one verified address."""
+
+import logging
+import re
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template import Context
+from django.template.defaultfilters import linebreaks_filter
 from django.template.loader import get_template, render_to_string
-from django.utils.html import escape
+from django.urls import Resolver404, resolve
+from django.utils.html import format_html, format_html_join
+from django.utils.text import Truncator
+
+logger = logging.getLogger(__name__)
+
+SUBJECT_MAX = 150
+TITLE_MAX = 60
+
+# What mail clients turn into links on their own: scheme URLs, www., e-mail addresses,
+# bare domains (also with the ideographic and full-width dots IDNA reads as "."), IPv4.
+_DOT = r"[.\u3002\uff0e\uff61]"
+URLISH = re.compile(
+    rf"""(?ix)
+    (?:\b[a-z][a-z0-9+.\-]*://\S*)
+    | (?:\b(?:mailto|tel|sms|javascript|data|file|ftp):\S+)
+    | (?:\bwww{_DOT}\S*)
+    | (?:\S+@\S+)
+    | (?:\b(?:[\w-]+{_DOT})+[a-z]{{2,}}\b(?:[/:?#]\S*)?)
+    | (?:\b\d{{1,3}}(?:{_DOT}\d{{1,3}}){{3}}\S*)
+    """
+)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
+
+
+def _one_line(value):
+    return " ".join(_CONTROL.sub(" ", str(value or "")).split())
+
+
+def _defang(match):
+    text = re.sub(r"^([a-z][a-z0-9+.\-]*):", r"\1[:]", match.group(0), flags=re.IGNORECASE)
+    return re.sub(_DOT, "[.]", text).replace("@", "[at]")
+
+
+def nolink(value):
+    """Holder text inside a mail body: on one line, and with anything a mail client
+    would make clickable defanged ("evil.example" → "evil[.]example")."""
+    return URLISH.sub(_defang, _one_line(value))
+
+
+def plain_title(value, length=TITLE_MAX):
+    """Holder text inside a subject: one line, no URL-like words, at most `length` chars."""
+    text = " ".join(URLISH.sub(" ", _one_line(value)).split())
+    return Truncator(text).chars(length)
 
 
 def render_text(template_name, context):
@@ -13,13 +65,37 @@ def render_text(template_name, context):
     return get_template(template_name).template.render(Context(context, autoescape=False))
 
 
+def _portal_link(url, path):
+    try:
+        resolve(path)
+    except Resolver404:
+        return url  # looks like ours but is no page of ours: plain, escaped text
+    return format_html('<a href="{}">{}</a>', url, url)
+
+
+def html_body(text):
+    """The HTML part: the text escaped, paragraphs kept, and links only for the portal's
+    own pages (never urlize on the whole text: holder text would become links)."""
+    portal_url = re.compile(re.escape(settings.SITE_URL) + r"(/[A-Za-z0-9/_\-.~%:]*)(?=[\s.,;)]|$)")
+    rows, pos = [], 0
+    for match in portal_url.finditer(text):
+        rows.append((text[pos : match.start()], _portal_link(match.group(0), match.group(1))))
+        pos = match.end()
+    rows.append((text[pos:], ""))
+    # format_html_join escapes the text; linebreaks keeps the links it is given as safe.
+    return linebreaks_filter(format_html_join("", "{}{}", rows), autoescape=True)
+
+
 def send_templated_email(*, to, template, context, attachments=()):
-    """Send templates/emails/<template>_subject.txt and <template>.txt."""
+    """Send templates/emails/<template>_subject.txt and <template>.txt to `to`.
+
+    Holder mail calls send_holder_email instead; this sends to an address as given (the
+    confirmation link for a new, not yet verified contact email is the one such mail)."""
     context = {"site_url": settings.SITE_URL, **context}
-    subject = " ".join(render_text(f"emails/{template}_subject.txt", context).split())
+    subject = _one_line(render_text(f"emails/{template}_subject.txt", context))
+    subject = Truncator(subject).chars(SUBJECT_MAX)
     text = render_text(f"emails/{template}.txt", context)
-    # The rendered text is marked safe; escape it for HTML explicitly.
-    html = render_to_string("emails/_layout.html", {"subject": subject, "text": escape(text)})
+    html = render_to_string("emails/_layout.html", {"subject": subject, "body": html_body(text)})
     message = EmailMultiAlternatives(
         subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}",
         body=text,
@@ -29,3 +105,21 @@ def send_templated_email(*, to, template, context, attachments=()):
     for filename, content, mimetype in attachments:
         message.attach(filename, content, mimetype)
     message.send()
+
+
+def send_holder_email(*, holder, template, context, attachments=(), holder_triggered=False):
+    """Mail `holder` at their verified contact email; returns the address, or None when
+    nothing was sent. `holder_triggered` mail (a receipt for something the holder just did)
+    counts against settings.HOLDER_MAIL_RATE; over it the mail is skipped, not queued."""
+    from holders.selectors import holder_mail_recipient
+    from holders.services import holder_mail_quota_take
+
+    to = holder_mail_recipient(holder=holder)
+    if to is None:
+        logger.warning("Not sent (%s): holder %s has no verified email.", template, holder.pk)
+        return None
+    if holder_triggered and not holder_mail_quota_take(holder=holder).allowed:
+        logger.warning("Not sent (%s): holder %s is over HOLDER_MAIL_RATE.", template, holder.pk)
+        return None
+    send_templated_email(to=to, template=template, context=context, attachments=attachments)
+    return to

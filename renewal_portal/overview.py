@@ -45,13 +45,14 @@ OTHER_FIGURES = [
 ]
 
 
-def _hours(holder_ref, cycle, category):
+def _hours(holder_ref, category):
+    # The invoice's own earning window, frozen when it was issued, as cec_status counts.
     entries = CecEntry.objects.filter(
         holder=holder_ref,
         status=CecEntry.Status.COUNTED,
         category=category,
-        earned_on__gte=cycle.cec_window_start,
-        earned_on__lte=cycle.cec_window_end,
+        earned_on__gte=OuterRef("cec_window_start"),
+        earned_on__lte=OuterRef("cec_window_end"),
     )
     total = entries.values("holder").annotate(total=Sum("hours")).values("total")
     return Coalesce(Subquery(total, output_field=HOURS), ZERO)
@@ -60,9 +61,9 @@ def _hours(holder_ref, cycle, category):
 def flag_expressions(cycle):
     """One boolean SQL expression per figure, for an invoice of `cycle`."""
     holder = OuterRef("holder")
-    in_network = _hours(holder, cycle, Category.IN_NETWORK)
-    participation = _hours(holder, cycle, Category.PARTICIPATION)
-    other = _hours(holder, cycle, Category.OTHER)
+    in_network = _hours(holder, Category.IN_NETWORK)
+    participation = _hours(holder, Category.PARTICIPATION)
+    other = _hours(holder, Category.OTHER)
     counted = (
         in_network + other + Least(participation, Coalesce(F("participation_cap"), participation))
     )

@@ -1,21 +1,23 @@
 """Staff page: the cycle overview with charts, links to filtered lists, and a CSV."""
 
-import csv
+from decimal import Decimal
 
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
+from core.safe_csv import csv_response
 from credentials.models import RenewalCycle
 from credentials.selectors import current_cycle
 from holders.roles import is_aasc_staff
 
 from .overview import cycle_overview
 
+CENT = Decimal("0.01")
 BAR_MAX = 100  # percent width of the longest bar
 
 
@@ -40,8 +42,9 @@ def _bars(rows, total):
 
 
 def _chosen_cycle(request):
-    year = request.GET.get("year")
-    if year and year.isdigit():
+    year = request.GET.get("year", "")
+    # ASCII digits only: "²".isdigit() is true but int("²") raises, which was a 500.
+    if year.isascii() and year.isdigit():
         return get_object_or_404(RenewalCycle, year=int(year))
     return current_cycle() or RenewalCycle.objects.order_by("-year").first()
 
@@ -101,16 +104,16 @@ def cycle_overview_csv_view(request):
     cycle = _chosen_cycle(request)
     if cycle is None:
         raise Http404("No renewal cycle exists yet.")
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="renewal-overview-{cycle.year}.csv"'
-    writer = csv.writer(response)
     overview = cycle_overview(cycle)
-    writer.writerow(["cycle", "figure", "holders"])
-    for _, label, count in overview.funnel + overview.others:
-        writer.writerow([cycle.year, label, count])
-    for key, cents in overview.money.items():
-        writer.writerow([cycle.year, f"money {key} (USD)", f"{cents / 100:.2f}"])
-    for code, row in overview.by_credential:
-        for figure in ("invoiced", "paid", "renewed"):
-            writer.writerow([cycle.year, f"{code} {figure}", row[figure]])
-    return response
+    rows = [[cycle.year, label, count] for _, label, count in overview.funnel + overview.others]
+    # Money as a Decimal, not a formatted string: a number is never mistaken for a formula.
+    rows += [
+        [cycle.year, f"money {key} (USD)", (Decimal(cents) / 100).quantize(CENT)]
+        for key, cents in overview.money.items()
+    ]
+    rows += [
+        [cycle.year, f"{code} {figure}", row[figure]]
+        for code, row in overview.by_credential
+        for figure in ("invoiced", "paid", "renewed")
+    ]
+    return csv_response(f"renewal-overview-{cycle.year}.csv", ["cycle", "figure", "holders"], rows)

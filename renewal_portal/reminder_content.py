@@ -4,7 +4,7 @@ from cecs.selectors import cec_status, holder_submissions
 from credentials.selectors import amount_due_cents
 from holders.selectors import contact_confirmation_for
 
-from .emails import send_templated_email
+from .emails import send_holder_email
 
 
 def reminder_context(*, invoice, today=None):
@@ -32,16 +32,16 @@ def reminder_context(*, invoice, today=None):
 
 def send_reminder(*, log):
     invoice = log.invoice
-    send_templated_email(
-        to=invoice.holder.email,
+    send_holder_email(
+        holder=invoice.holder,
         template=f"reminders/{log.stage.template}",
         context={**reminder_context(invoice=invoice), "stage": log.stage},
     )
 
 
 def send_manual_reminder(*, invoice):
-    send_templated_email(
-        to=invoice.holder.email,
+    send_holder_email(
+        holder=invoice.holder,
         template="reminders/from_staff",
         context=reminder_context(invoice=invoice),
     )

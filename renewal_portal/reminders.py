@@ -9,6 +9,7 @@ import datetime
 import uuid
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
@@ -16,7 +17,6 @@ from django.utils import timezone
 from cecs.models import Submission
 from credentials.models import ReminderLog, ReminderStage, RenewalInvoice
 
-LEASE = datetime.timedelta(minutes=10)
 STALE_CLAIM = datetime.timedelta(minutes=30)
 # The invoice date each anchor names; issued_at is a moment, taken as a date in Colorado.
 ANCHOR_ON_OR_BEFORE = {
@@ -145,13 +145,15 @@ def reminder_take(*, log_id, now=None):
     """Take the claim for sending: only one sender at a time, and never a sent one.
     Returns the log row, or None when there is nothing to do."""
     now = now or timezone.now()
+    # Read at each take so a deployment (or the worker-kill test) can set it.
+    lease = datetime.timedelta(seconds=settings.REMINDER_LEASE_SECONDS)
     taken = (
         ReminderLog.objects.filter(pk=log_id)
         .filter(
             Q(status__in=[ReminderLog.Status.CLAIMED, ReminderLog.Status.FAILED])
             | Q(status=ReminderLog.Status.SENDING, lease_expires_at__lt=now)
         )
-        .update(status=ReminderLog.Status.SENDING, lease_expires_at=now + LEASE)
+        .update(status=ReminderLog.Status.SENDING, lease_expires_at=now + lease)
     )
     if not taken:
         return None

@@ -12,6 +12,7 @@ import environ
 import xstatic.pkg.bootstrap
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -65,14 +66,16 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise, which answers /static/ itself without calling what follows: static
+    # files (an SVG opened directly, say) get the same CSP and frame headers as pages.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "renewal_portal.middleware.SessionAgeLimitMiddleware",
@@ -143,6 +146,9 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[AASC renewals] "
 ACCOUNT_SESSION_REMEMBER = False
+# Answers sign-up for every address alike and counts limits per client (core.client_ip);
+# its "key" (5 failures per 5 minutes) is the account at one client address, as axes locks.
+ACCOUNT_ADAPTER = "holders.auth.PortalAccountAdapter"
 ACCOUNT_RATE_LIMITS = {
     # allauth's own limits for the portal log-in; axes below also covers the admin.
     "login_failed": "10/m/ip,5/5m/key",
@@ -157,6 +163,18 @@ AXES_LOCKOUT_TEMPLATE = "account/lockout.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_USERNAME_CALLABLE = "holders.auth.login_identifier"
+
+# How many proxies in front of gunicorn append the client's address to X-Forwarded-For
+# (docker-compose's web: 1, the TLS proxy). 0 means clients connect directly and the header,
+# which they could forge, is never read. Every limiter counts per client through
+# core.client_ip.client_ip, which takes the N-th address from the right; keyed on REMOTE_ADDR
+# they saw only the proxy, so one client's failures locked everyone out.
+TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("DJANGO_TRUSTED_PROXY_COUNT must be 0 or more.")
+AXES_CLIENT_IP_CALLABLE = "core.client_ip.client_ip"  # instead of axes' django-ipware lookup
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT  # PortalAccountAdapter reads core.client_ip
+RATELIMIT_IP_META_KEY = "core.client_ip.client_ip"  # django-ratelimit's key="ip"
 
 # Sessions end after 30 minutes idle (renewed while in use) and 12 hours
 # after log-in whatever the activity (SessionAgeLimitMiddleware).
@@ -196,6 +214,13 @@ MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=VAR_DIR / "media")
 # Holders' uploads: never under STATIC_ROOT or a served URL; views check permission.
 PRIVATE_MEDIA_ROOT = Path(MEDIA_ROOT) / "private"
 CEC_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+# What one holder may keep stored at once (files and megabytes), so uploads cannot fill the disk.
+CEC_UPLOAD_QUOTA_FILES = env.int("DJANGO_UPLOAD_QUOTA_FILES", default=50)
+CEC_UPLOAD_QUOTA_BYTES = env.int("DJANGO_UPLOAD_QUOTA_MB", default=100) * 1024 * 1024
+# clamd's Unix socket (e.g. /run/clamav/clamd.ctl); empty = no virus scan. When set and
+# clamd does not answer, uploads are refused (fail closed).
+CLAMAV_SOCKET = env.str("CLAMAV_SOCKET", default="")
+CLAMAV_TIMEOUT = env.float("CLAMAV_TIMEOUT", default=30.0)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -209,12 +234,24 @@ STORAGES = {
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+# Should an admin ever offer an import-export download, cells starting with "=" lose it
+# (our own CSVs go through core.safe_csv, which covers all of OWASP's characters).
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+# Without these django-import-export lets any staff user import (NAAEI reviewers too).
+# The admins' GuardedImportMixin (renewal_portal/admin_history.py) also asks for "add";
+# these are the floor for an admin that forgets it.
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 
 # --- Email ------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="AASC Renewals <renewals@aasc.test>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Absolute links in emails.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Mail a holder's own actions may send (filed forms, CEC submissions, confirmation links),
+# per holder and counted in the cache: "10/h", "3/m", "20/6h". Over it the action is kept
+# and its mail skipped (a confirmation link is refused with a message instead).
+HOLDER_MAIL_RATE = env.str("HOLDER_MAIL_RATE", default="10/h")
 ADMINS = [("Portal admin", address) for address in env.list("DJANGO_ADMINS", default=[])]
 if "EMAIL_URL" in env:
     vars().update(env.email_url("EMAIL_URL"))
@@ -237,6 +274,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# How long a worker holds a reminder while sending it. Another worker (or the sweep) may
+# send it again only after this, so keep it well above the slowest mail send; a worker
+# killed mid-send delays its reminder by this much (renewal_portal/reminders.py).
+REMINDER_LEASE_SECONDS = env.int("REMINDER_LEASE_SECONDS", default=10 * 60)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Loaded into django-celery-beat's tables at start-up; staff can then change times in the admin.
 CELERY_BEAT_SCHEDULE = {
@@ -254,6 +295,11 @@ CELERY_BEAT_SCHEDULE = {
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+# Stripe is called while the holder waits on a gunicorn worker: bound each call (seconds per
+# connect and per read; the library's default is 80) and its retries (safe: every write
+# carries an idempotency key), so an unreachable Stripe costs one click ~20 s, not the site.
+STRIPE_TIMEOUT_SECONDS = env.float("STRIPE_TIMEOUT_SECONDS", default=10)
+STRIPE_MAX_NETWORK_RETRIES = env.int("STRIPE_MAX_NETWORK_RETRIES", default=1)
 
 # --- Security -----------------------------------------------------------------
 # Content Security Policy (django-csp): no inline script anywhere; Stripe Checkout is

@@ -104,3 +104,73 @@ def private_media(tmp_path, monkeypatch):
     yield tmp_path
     for cached in ("base_location", "location"):
         storage.__dict__.pop(cached, None)
+
+
+# --- A real ClamAV daemon for upload tests. freshclam cannot download signatures here, so
+# the suite writes its own database: the EICAR test string, as a whole-file MD5 (.hdb) and
+# as a byte pattern found anywhere in a file (.ndb), e.g. after a PDF header.
+CLAMD = "/usr/sbin/clamd"
+EICAR = rb"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
+CLAMD_START_SECONDS = 60  # loading two signatures takes ~1 s; a busy machine may be slower
+
+
+@pytest.fixture(scope="session")
+def clamd_socket():
+    """Start /usr/sbin/clamd on a Unix socket in a temporary folder; yield the socket path."""
+    import hashlib
+    import shutil
+    import subprocess
+    import tempfile
+    import time
+    from pathlib import Path
+
+    import clamd
+
+    if not os.path.exists(CLAMD):
+        pytest.fail(f"{CLAMD} is missing: install Debian's clamav-daemon package (see .ci/run).")
+    folder = tempfile.mkdtemp(prefix="clamd-")  # short: a socket path has at most 107 bytes
+    socket_path = os.path.join(folder, "clamd.sock")
+    with open(os.path.join(folder, "eicar.hdb"), "w") as database:
+        digest = hashlib.md5(EICAR, usedforsecurity=False).hexdigest()  # ClamAV's .hdb format
+        database.write(f"{digest}:{len(EICAR)}:Eicar-Test-Signature\n")
+    with open(os.path.join(folder, "eicar.ndb"), "w") as database:
+        database.write(f"Eicar-Test-Signature-Anywhere:0:*:{EICAR.hex()}\n")
+    config = os.path.join(folder, "clamd.conf")
+    with open(config, "w") as conf:
+        conf.write(
+            f"Foreground yes\nLocalSocket {socket_path}\nDatabaseDirectory {folder}\n"
+            f"LogFile {folder}/clamd.log\nOfficialDatabaseOnly no\nBytecode no\n"
+            "MaxFileSize 20M\nStreamMaxLength 20M\nMaxScanSize 40M\n"
+        )
+    process = subprocess.Popen(
+        [CLAMD, "-c", config], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
+    )
+    try:
+        deadline = time.monotonic() + CLAMD_START_SECONDS
+        while True:
+            try:
+                if clamd.ClamdUnixSocket(path=socket_path, timeout=5).ping() == "PONG":
+                    break
+            except (clamd.ClamdError, OSError):
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                log = Path(folder) / "clamd.log"
+                text = log.read_text(errors="replace") if log.exists() else "(no log)"
+                pytest.fail(f"clamd did not answer PING on {socket_path}:\n{text}")
+            time.sleep(0.1)
+        yield socket_path
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def clamav(settings, clamd_socket):
+    """Uploads are scanned by the real clamd for one test."""
+    settings.CLAMAV_SOCKET = clamd_socket
+    return clamd_socket

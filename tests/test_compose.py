@@ -399,6 +399,8 @@ print(json.dumps({
     "STRIPE_SECRET_KEY": s.STRIPE_SECRET_KEY,
     "STRIPE_PUBLISHABLE_KEY": s.STRIPE_PUBLISHABLE_KEY,
     "STRIPE_WEBHOOK_SECRET": s.STRIPE_WEBHOOK_SECRET,
+    "TRUSTED_PROXY_COUNT": s.TRUSTED_PROXY_COUNT,
+    "ALLAUTH_TRUSTED_PROXY_COUNT": s.ALLAUTH_TRUSTED_PROXY_COUNT,
 }))
 """
 
@@ -639,6 +641,16 @@ def test_settings_loaded_with_the_app_environment_point_at_the_stack(services, n
     for key in ("STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY", "STRIPE_WEBHOOK_SECRET"):
         assert loaded[key], f"{key} is empty in {name}"
     assert backing_service_problems(loaded, services) == []
+
+
+def test_web_counts_clients_behind_one_proxy_and_the_operator_can_change_it(services):
+    """gunicorn sits behind the TLS proxy, so log-in limits must read the client's address
+    from the one X-Forwarded-For entry the proxy adds (core.client_ip), not REMOTE_ADDR."""
+    loaded = settings_under(service_environment(services["web"]))
+    assert loaded["TRUSTED_PROXY_COUNT"] == loaded["ALLAUTH_TRUSTED_PROXY_COUNT"] == 1
+    text = COMPOSE_FILE.read_text()
+    web = load_compose({**deploy_environment(text), "DJANGO_TRUSTED_PROXY_COUNT": "0"})
+    assert settings_under(service_environment(web["services"]["web"]))["TRUSTED_PROXY_COUNT"] == 0
 
 
 def test_media_is_a_volume_where_settings_put_it(services):

@@ -59,7 +59,7 @@ def production_env(**overrides):
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "STRIPE_", "CACHE_")) and key != "DATABASE_URL"
+        if not key.startswith(("DJANGO_", "STRIPE_", "CACHE_", "CELERY_")) and key != "DATABASE_URL"
     }
     env.update(
         DJANGO_ENV_FILE="/dev/null",
@@ -67,8 +67,12 @@ def production_env(**overrides):
         DJANGO_ALLOWED_HOSTS="renew.aasc.example",
         DATABASE_URL="postgres://postgres@127.0.0.1:5432/renewal_portal",
         CACHE_URL="rediscache://127.0.0.1:6379/1",
-        **overrides,
+        CELERY_BROKER_URL="redis://127.0.0.1:6379/0",
+        STRIPE_SECRET_KEY="sk_test_production_like",
+        STRIPE_PUBLISHABLE_KEY="pk_test_production_like",
+        STRIPE_WEBHOOK_SECRET="whsec_production_like",
     )
+    env.update(overrides)
     return env
 
 
@@ -98,6 +102,26 @@ def test_check_deploy_catches_an_insecure_production_setting():
     )
     assert result.returncode != 0
     assert "security.W004" in result.stderr + result.stdout
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "check_id"),
+    [
+        ("CELERY_BROKER_URL", "", "renewal_portal.W002"),
+        ("STRIPE_WEBHOOK_SECRET", "", "renewal_portal.W003"),
+        ("DJANGO_BENCH_VIEWS", "true", "renewal_portal.W004"),
+    ],
+)
+def test_check_deploy_catches_a_missing_broker_stripe_key_or_bench_pages(variable, value, check_id):
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        env=production_env(**{variable: value}),
+    )
+    assert result.returncode != 0
+    assert check_id in result.stderr + result.stdout
 
 
 def test_production_refuses_to_start_without_a_secret_key():

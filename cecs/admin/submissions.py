@@ -1,9 +1,8 @@
 """Submissions to NAAEI, read-only here, with the decisions export."""
 
-import csv
-
 from django.contrib import admin
-from django.http import HttpResponse
+
+from core.safe_csv import csv_response
 
 from ..models import Submission, SubmissionEntry
 from .base import HOLDER_SEARCH, ServiceOnlyAdmin
@@ -46,19 +45,16 @@ class SubmissionAdmin(ServiceOnlyAdmin):
 
     @admin.action(description="Export selected decisions as CSV", permissions=["view"])
     def export_decisions(self, request, queryset):
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="cec-decisions.csv"'
-        writer = csv.writer(response)
-        writer.writerow(["cycle", "member number", "holder", "status", "decided by", "decided at"])
-        for sub in queryset.select_related("cycle", "holder", "decided_by"):
-            writer.writerow(
-                [
-                    sub.cycle.year,
-                    sub.holder.member_number,
-                    sub.holder.full_name,
-                    sub.status,
-                    sub.decided_by.email if sub.decided_by else "",
-                    sub.decided_at.isoformat() if sub.decided_at else "",
-                ]
-            )
-        return response
+        rows = (
+            [
+                sub.cycle.year,
+                sub.holder.member_number,
+                sub.holder.full_name,
+                sub.status,
+                sub.decided_by.email if sub.decided_by else "",
+                sub.decided_at.isoformat() if sub.decided_at else "",
+            ]
+            for sub in queryset.select_related("cycle", "holder", "decided_by")
+        )
+        header = ["cycle", "member number", "holder", "status", "decided by", "decided at"]
+        return csv_response("cec-decisions.csv", header, rows)

@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from cecs.models import CecEntry, Source
 from cecs.selectors import cec_status
@@ -43,6 +44,51 @@ def status_for(holder, cycle):
     return cec_status(
         holder=holder, cycle=cycle, invoice=RenewalInvoice.objects.get(holder=holder, cycle=cycle)
     )
+
+
+def edit_the_cycles_window_a_year_back(cycle):
+    """Staff change the cycle after the invoices went out (the admin's change form)."""
+    cycle.cec_window_start = datetime.date(2025, 1, 1)
+    cycle.cec_window_end = datetime.date(2025, 12, 31)
+    cycle.save()
+
+
+def test_the_window_is_the_invoices_after_staff_edit_the_cycle(holder, cycle):
+    in_invoice_window = add(holder, "5", earned_on=datetime.date(2026, 6, 1))
+    in_edited_window = add(holder, "3", earned_on=datetime.date(2025, 6, 1))
+    edit_the_cycles_window_a_year_back(cycle)
+
+    status = status_for(holder, cycle)
+    assert (status.window_start, status.window_end) == (
+        datetime.date(2026, 1, 1),
+        datetime.date(2026, 12, 31),
+    )
+    assert [line.entry for line in status.counting] == [in_invoice_window]
+    assert [line.entry for line in status.not_counting] == [in_edited_window]
+    assert status.not_counting[0].reason == (
+        "Earned in 2025; the 2027 renewal accepts only CECs earned in 2026."
+    )
+    assert status.total == 5
+
+
+def test_without_an_invoice_the_window_is_the_cycles(holder, cycle):
+    in_edited_window = add(holder, "3", earned_on=datetime.date(2025, 6, 1))
+    edit_the_cycles_window_a_year_back(cycle)
+    status = cec_status(holder=holder, cycle=cycle, invoice=None)
+    assert status.window_end == datetime.date(2025, 12, 31)
+    assert [line.entry for line in status.counting] == [in_edited_window]
+
+
+def test_the_status_page_agrees_with_the_invoice_after_staff_edit_the_cycle(client, holder, cycle):
+    add(holder, "5", earned_on=datetime.date(2026, 6, 1))
+    add(holder, "3", earned_on=datetime.date(2025, 6, 1))
+    edit_the_cycles_window_a_year_back(cycle)
+    client.force_login(holder.user)
+    page = client.get(reverse("cecs:status"))
+    assert page.status_code == 200
+    assert page.context["status"].total == 5
+    assert "accepts CECs earned from January 1, 2026 to December 31, 2026" in page.text
+    assert "3 more CECs needed</strong> (earned in 2026)" in page.text
 
 
 def test_owed_comes_from_the_invoice_snapshot(holder, cycle):

@@ -18,6 +18,8 @@ def test_staff_issue_a_cycles_invoices_with_the_admin_action(client, staff, cycl
     )
     assert "2027: 2 invoice(s) issued, 0 holder(s) already invoiced." in response.text
     assert RenewalInvoice.objects.count() == 2
+    # The invoices' history names the staff member who ran the action.
+    assert [row.history_user for row in RenewalInvoice.history.all()] == [staff, staff]
 
 
 def test_reviewers_cannot_issue_invoices(client, reviewer, cycle):

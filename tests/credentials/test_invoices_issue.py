@@ -101,7 +101,49 @@ def test_query_count_does_not_grow_with_the_number_of_holders(cycle):
     few = queries_to_issue(cycle, 2)
     many = queries_to_issue(cycle, 40)  # 42 holders in all, one batch
     assert few == many
-    assert many <= 12
+    assert many <= 13  # 12, and one INSERT of the invoices' history rows per batch
+
+
+ISSUED_AT = datetime.datetime(2026, 11, 1, 6, 0, tzinfo=datetime.UTC)
+
+
+def test_every_issued_invoice_has_its_history_row_by_the_actor_at_the_issue_time(cycle):
+    staff = staff_user()
+    holders = [holder_with("CAM", "NALP") for _ in range(5)]
+    invoices_issue(cycle=cycle, actor=staff, now=ISSUED_AT, batch_size=2)  # three batches
+
+    rows = RenewalInvoice.history.all()
+    assert rows.count() == RenewalInvoice.objects.count() == len(holders)
+    for invoice in RenewalInvoice.objects.all():
+        (row,) = invoice.history.all()
+        assert row.history_type == "+"
+        assert row.history_user == staff
+        assert row.history_date == ISSUED_AT == invoice.issued_at
+        assert row.history_change_reason == "issued for the 2027 cycle"
+        assert (row.number, row.fees_cents, row.status) == (
+            invoice.number,
+            invoice.fees_cents,
+            invoice.status,
+        )
+
+
+def test_invoices_issued_by_the_command_are_recorded_as_the_systems(cycle):
+    holder_with("CAM")
+    holder_with("NALP")
+    call_command("issue_invoices", "--year", "2027")
+    rows = list(RenewalInvoice.history.all())
+    assert len(rows) == 2
+    assert {(row.history_type, row.history_user) for row in rows} == {("+", None)}
+    assert {row.history_date for row in rows} == set(
+        RenewalInvoice.objects.values_list("issued_at", flat=True)
+    )
+
+
+def test_issuing_again_adds_no_history_row(cycle):
+    holder_with("CAM")
+    invoices_issue(cycle=cycle)
+    invoices_issue(cycle=cycle)
+    assert RenewalInvoice.history.count() == 1
 
 
 def test_waivers_and_emeritus_are_applied_when_issuing(cycle):

@@ -68,3 +68,38 @@ def test_lookups_are_throttled_per_address(client, credential):
 def test_the_form_alone_is_not_counted(client, credential):
     for _ in range(40):
         assert client.get(URL).status_code == 200
+
+
+PROXY = "10.0.0.2"
+
+
+def lookup(client, n, **headers):
+    return client.get(URL, {"number": f"X{n}", "last_name": "Doe"}, **headers)
+
+
+def test_lookups_are_counted_per_client_behind_the_proxy(settings, client, credential):
+    """Every visitor arrives from the proxy's address; X-Forwarded-For tells them apart."""
+    settings.TRUSTED_PROXY_COUNT = 1
+    a = {"REMOTE_ADDR": PROXY, "HTTP_X_FORWARDED_FOR": "203.0.113.10"}
+    b = {"REMOTE_ADDR": PROXY, "HTTP_X_FORWARDED_FOR": "198.51.100.20"}
+    for n in range(30):
+        assert lookup(client, n, **a).status_code == 200
+    assert lookup(client, 30, **a).status_code == 429
+    # What A writes to the left of the proxy's entry does not make it someone new.
+    forged = {**a, "HTTP_X_FORWARDED_FOR": "192.0.2.1, 203.0.113.10"}
+    assert lookup(client, 31, **forged).status_code == 429
+
+    found = client.get(URL, {"number": credential.number, "last_name": "Baptiste"}, **b)
+    assert found.status_code == 200
+    assert "Jordan Baptiste" in found.text
+
+
+def test_without_a_trusted_proxy_a_forged_header_does_not_reset_the_count(
+    settings, client, credential
+):
+    settings.TRUSTED_PROXY_COUNT = 0
+    for n in range(30):
+        forged = {"REMOTE_ADDR": "203.0.113.10", "HTTP_X_FORWARDED_FOR": f"192.0.2.{n}"}
+        assert lookup(client, n, **forged).status_code == 200
+    again = {"REMOTE_ADDR": "203.0.113.10", "HTTP_X_FORWARDED_FOR": "192.0.2.200"}
+    assert lookup(client, 30, **again).status_code == 429

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 from playwright.sync_api import expect
 
@@ -121,6 +122,46 @@ def test_bad_zip_is_reported_beside_the_field_and_nothing_is_saved(
 
     assert stored(demo_holder) == before
     assert demo_holder.history.count() == history_before
+
+
+# --- 2b. A new contact email, confirmed from the link mailed to it -------------------
+
+NEW_EMAIL = "holder.new@demo.test"
+
+
+def test_holder_changes_the_email_and_confirms_it_from_the_link(
+    page, live_server, log_in, demo_holder
+):
+    log_in(HOLDER_EMAIL)
+    open_contact_details(page, live_server)
+    email = page.get_by_label("Contact email")
+    email.fill(NEW_EMAIL)
+    page.get_by_role("button", name="Save changes", exact=True).click()
+
+    # Until the link is opened the old address stays, and the page says so.
+    sent = f"We sent a link to {NEW_EMAIL}; your address changes when you open it."
+    expect(page.get_by_role("status").filter(has_text=sent)).to_be_visible()
+    pending = page.get_by_role("region", name="New email address waiting for confirmation")
+    expect(pending).to_contain_text(f"Until then renewal mail keeps going to {HOLDER_EMAIL}")
+    expect(pending.get_by_role("button", name="Send the link again")).to_be_visible()
+    expect(pending.get_by_role("button", name="Cancel the change")).to_be_visible()
+    expect(email).to_have_value(HOLDER_EMAIL)
+    assert_no_blocking_axe_violations(page)
+    demo_holder.refresh_from_db()
+    assert (demo_holder.email, demo_holder.pending_email) == (HOLDER_EMAIL, NEW_EMAIL)
+
+    [message] = [m for m in mail.outbox if m.to == [NEW_EMAIL]]
+    path = re.search(r"https?://[^/\s]+(/\S+/email/confirm/\S+/)", message.body).group(1)
+    page.goto(f"{live_server.url}{path}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirm your contact email")
+    page.get_by_role("button", name=f"Confirm {NEW_EMAIL}").click()
+
+    expect(page.get_by_role("status").filter(has_text=f"now {NEW_EMAIL}")).to_be_visible()
+    expect(page).to_have_url(profile_url(live_server))
+    expect(page.get_by_label("Contact email")).to_have_value(NEW_EMAIL)
+    expect(pending).to_have_count(0)
+    demo_holder.refresh_from_db()
+    assert (demo_holder.email, demo_holder.email_verified) == (NEW_EMAIL, True)
 
 
 # --- 3. Accessibility (axe-core) --------------------------------------------------

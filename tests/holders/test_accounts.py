@@ -3,6 +3,7 @@ import re
 import pytest
 from django.contrib.auth.models import Group
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 
 from holders.models import HolderProfile, User
@@ -133,14 +134,57 @@ def test_imported_holder_claims_record_by_signing_up_with_same_email(client):
 
 
 def test_sign_up_cannot_take_a_record_another_account_owns(client, holder):
+    """The page says nothing (see the next test); the mailbox learns why, and no account is
+    made, so the record stays with its owner."""
     holder.email = "contact@example.org"
     holder.save()
+    owner = holder.user
     response = sign_up(client, "contact@example.org")
-    assert response.status_code == 200
-    assert "belongs to another holder" in response.text
+    assert response.status_code == 302
+    assert response.url == reverse("account_email_verification_sent")
     assert not User.objects.filter(email="contact@example.org").exists()
     holder.refresh_from_db()
-    assert holder.user.email != "contact@example.org"
+    assert holder.user == owner
+    assert holder.email == "contact@example.org"
+    (message,) = mail.outbox
+    assert message.to == ["contact@example.org"]
+    assert "already linked to a portal account" in message.body
+    assert "/accounts/login/" in message.body
+    assert "confirm-email" not in message.body  # nothing to verify: no account was made
+
+
+def visible_answer(client, email):
+    """What the person at the sign-up form sees: status, where it sends them, and the page
+    (with its messages) they land on, the address they typed written as ADDRESS."""
+    response = sign_up(client, email)
+    landing = client.get(response.url) if response.status_code == 302 else response
+    return (
+        response.status_code,
+        response.get("Location"),
+        landing.status_code,
+        landing.text.replace(email, "ADDRESS"),
+    )
+
+
+@pytest.mark.parametrize(
+    "on_file", ["record another account owns", "existing account", "imported record"]
+)
+def test_sign_up_answers_an_address_on_file_exactly_as_a_fresh_one(client, holder, on_file):
+    """Sign-up must not tell anyone which addresses the portal knows (ASVS 2.5.x / 3.x
+    enumeration): each known case gets the fresh address's redirect, page and message."""
+    if on_file == "record another account owns":
+        holder.email = known = "contact@example.org"
+        holder.save()
+    elif on_file == "existing account":
+        known = holder.user.email
+    else:
+        known = "imported@example.org"
+        HolderProfile.objects.create(first_name="Morgan", last_name="Castillo", email=known)
+    fresh = visible_answer(Client(), "nobody-yet@example.org")
+    assert fresh[:3] == (302, reverse("account_email_verification_sent"), 200)
+    assert "Confirmation email sent to ADDRESS." in fresh[3]
+
+    assert visible_answer(client, known) == fresh
 
 
 def test_user_email_is_unique_regardless_of_case(client, holder):

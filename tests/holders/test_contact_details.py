@@ -99,10 +99,12 @@ def test_email_unique_regardless_of_case(holder_client, holder, other_holder):
     assert stored(holder) == before
 
 
-def test_email_is_stored_lower_case(holder_client, holder):
+def test_a_new_email_is_stored_lower_case_and_waits_for_confirmation(holder_client, holder):
+    old = holder.email
     holder_client.post(URL, valid_post(holder, email="New.Address@Example.ORG"))
     holder.refresh_from_db()
-    assert holder.email == "new.address@example.org"
+    assert holder.pending_email == "new.address@example.org"
+    assert holder.email == old  # tests/security/test_outgoing_mail.py: until the link is opened
 
 
 def test_changes_are_kept_in_history_with_who(holder_client, holder):

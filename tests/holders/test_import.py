@@ -28,6 +28,20 @@ def test_command_imports_rows_and_reports_a_summary(tmp_path, capsys):
     assert avery.user is None
 
 
+def test_imported_and_updated_holders_get_their_history_rows(tmp_path):
+    call_command("import_holders", str(write_csv(tmp_path, "N0000001,Avery,Lopez,a@example.org\n")))
+    call_command(
+        "import_holders", str(write_csv(tmp_path, "N0000001,Avery,Lopez-Ruiz,a@example.org\n"))
+    )
+    profile = HolderProfile.objects.get()
+    rows = list(profile.history.order_by("history_id"))
+    assert [(row.history_type, row.last_name) for row in rows] == [
+        ("+", "Lopez"),
+        ("~", "Lopez-Ruiz"),
+    ]
+    assert {row.history_change_reason for row in rows} == {"imported from NAAEI's holder list"}
+
+
 def test_reimport_updates_by_member_number_instead_of_duplicating(tmp_path, capsys):
     call_command("import_holders", str(write_csv(tmp_path, "N0000001,Avery,Lopez,a@example.org\n")))
     call_command(

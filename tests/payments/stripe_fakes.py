@@ -3,11 +3,13 @@
 import hashlib
 import hmac
 import json
+import socket
 import threading
 import time
 from urllib.parse import parse_qs
 
 import stripe
+from django.db import connection
 
 WEBHOOK_SECRET = "whsec_test_secret_for_the_suite"
 
@@ -76,7 +78,15 @@ class FakeStripeHTTP(stripe.HTTPClient):
 
     def request(self, method, url, headers, post_data=None, *, _usage=None):
         form = parse_qs(post_data.decode() if isinstance(post_data, bytes) else post_data or "")
-        record = {"method": method, "url": url, "headers": dict(headers or {}), "form": form}
+        record = {
+            "method": method,
+            "url": url,
+            "headers": dict(headers or {}),
+            "form": form,
+            # Stripe must never be called with a transaction open (it would hold its locks
+            # for as long as Stripe takes); only meaningful in transaction=True tests.
+            "in_atomic_block": connection.in_atomic_block,
+        }
         with self._lock:
             self.requests.append(record)
         status, body = self.respond(record)
@@ -84,3 +94,36 @@ class FakeStripeHTTP(stripe.HTTPClient):
 
     def close(self):
         pass
+
+
+class SilentStripe:
+    """A local TCP server that accepts every connection and never answers: Stripe hanging.
+    Use its `url` as the API base; `calls` counts the connections it accepted."""
+
+    def __init__(self):
+        self._server = socket.create_server(("127.0.0.1", 0))
+        self._server.settimeout(0.1)
+        self.url = f"http://127.0.0.1:{self._server.getsockname()[1]}"
+        self.calls = 0
+        self.called = threading.Event()
+        self._held = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self):
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._server.accept()
+            except TimeoutError:
+                continue
+            self._held.append(conn)  # kept open, never read from or written to
+            self.calls += 1
+            self.called.set()
+
+    def close(self):
+        self._stop.set()
+        self._thread.join()
+        for conn in self._held:
+            conn.close()
+        self._server.close()

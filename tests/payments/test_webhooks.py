@@ -214,6 +214,17 @@ def test_a_crash_mid_processing_rolls_back_keeps_the_event_and_a_retry_converges
 
 
 @pytest.mark.django_db(transaction=True)
+def test_concurrent_deliveries_of_one_event_are_all_counted(invoice):
+    from payments.services import event_record
+    from tests.concurrency import run_together
+
+    payload = completed(invoice)
+    _, errors = run_together(lambda: event_record(payload), 30)
+    assert errors == []
+    assert StripeEvent.objects.get().deliveries == 30
+
+
+@pytest.mark.django_db(transaction=True)
 def test_fifty_concurrent_deliveries_record_one_payment(invoice, live_server):
     import urllib.error
     import urllib.request
@@ -253,6 +264,9 @@ def test_fifty_concurrent_deliveries_record_one_payment(invoice, live_server):
 
     assert statuses.count(200) == 50, statuses
     assert StripeEvent.objects.count() == 1
+    # Every delivery is counted: the counter is incremented in the database, not read and
+    # written back (which counted 41 of 50).
+    assert StripeEvent.objects.get().deliveries == 50
     assert Payment.objects.count() == 1
     invoice.refresh_from_db()
     assert invoice.status == RenewalInvoice.Status.PAID

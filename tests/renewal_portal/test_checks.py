@@ -1,4 +1,13 @@
-from renewal_portal.checks import cache_is_shared_by_every_process
+import pytest
+from django.core.checks import run_checks
+
+from renewal_portal.checks import (
+    STRIPE_KEYS,
+    bench_views_are_off,
+    cache_is_shared_by_every_process,
+    celery_has_a_broker,
+    stripe_is_configured,
+)
 
 
 def test_a_per_process_cache_is_flagged_for_deployment(settings):
@@ -14,3 +23,63 @@ def test_the_redis_cache_passes(settings):
         }
     }
     assert cache_is_shared_by_every_process(None) == []
+
+
+def test_no_celery_broker_is_flagged_for_deployment(settings):
+    settings.CELERY_BROKER_URL = ""
+    warnings = celery_has_a_broker(None)
+    assert [w.id for w in warnings] == ["renewal_portal.W002"]
+    assert "inside web requests" in warnings[0].msg
+    assert "CELERY_BROKER_URL" in warnings[0].hint
+
+
+def test_a_celery_broker_passes(settings):
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:6379/0"
+    assert celery_has_a_broker(None) == []
+
+
+@pytest.mark.parametrize("empty", STRIPE_KEYS)
+def test_each_empty_stripe_key_is_flagged_for_deployment(settings, empty):
+    for name in STRIPE_KEYS:
+        setattr(settings, name, f"set-{name.lower()}")
+    setattr(settings, empty, "")
+    warnings = stripe_is_configured(None)
+    assert [w.id for w in warnings] == ["renewal_portal.W003"]
+    assert f"{empty} is empty" in warnings[0].msg
+    assert "Stripe Dashboard" in warnings[0].hint
+
+
+def test_all_stripe_keys_empty_are_named_in_one_warning(settings):
+    for name in STRIPE_KEYS:
+        setattr(settings, name, "")
+    (warning,) = stripe_is_configured(None)
+    assert all(name in warning.msg for name in STRIPE_KEYS)
+    assert "are empty" in warning.msg
+
+
+def test_stripe_keys_set_pass(settings):
+    for name in STRIPE_KEYS:
+        setattr(settings, name, f"set-{name.lower()}")
+    assert stripe_is_configured(None) == []
+
+
+def test_bench_views_switched_on_are_flagged_for_deployment(settings):
+    settings.BENCH_VIEWS = True
+    warnings = bench_views_are_off(None)
+    assert [w.id for w in warnings] == ["renewal_portal.W004"]
+    assert "DJANGO_BENCH_VIEWS" in warnings[0].hint
+
+
+def test_bench_views_off_pass(settings):
+    settings.BENCH_VIEWS = False
+    assert bench_views_are_off(None) == []
+
+
+def test_check_deploy_runs_the_portal_checks(settings):
+    """Registered with deploy=True: `check --deploy` reports them, a plain `check` does not."""
+    settings.CELERY_BROKER_URL = ""
+    settings.BENCH_VIEWS = True
+    deploy_ids = {message.id for message in run_checks(include_deployment_checks=True)}
+    plain_ids = {message.id for message in run_checks(include_deployment_checks=False)}
+    assert {"renewal_portal.W002", "renewal_portal.W004"} <= deploy_ids
+    assert not {"renewal_portal.W002", "renewal_portal.W004"} & plain_ids

@@ -23,6 +23,7 @@ def test_text_is_as_typed_and_html_is_escaped_with_links():
     assert "instructor's signature <b>here</b>" in message.body
     html, mimetype = message.alternatives[0]
     assert mimetype == "text/html"
+    assert "O&#x27;Neil &amp; &lt;Sons&gt; Expo" in html
     assert "&lt;b&gt;here&lt;/b&gt;" in html
     assert "<b>here</b>" not in html
     assert '<a href="http://127.0.0.1:8000/cecs/forms/' in html

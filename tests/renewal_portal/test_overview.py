@@ -15,7 +15,7 @@ from credentials.services import cycle_get_or_create, invoices_issue
 from holders.models import ContactConfirmation
 from holders.services import contact_confirm
 from payments.services import payment_fulfil
-from renewal_portal.overview import cycle_overview
+from renewal_portal.overview import annotated_invoices, cycle_overview
 from tests.factories import holder_with
 
 pytestmark = pytest.mark.django_db
@@ -120,6 +120,29 @@ def count_one_by_one(cycle):
 def test_figures_agree_with_counting_row_by_row(cycle, seed):
     random_season(cycle, 25, seed)
     assert cycle_overview(cycle).figures == count_one_by_one(cycle)
+
+
+def test_figures_count_by_the_invoices_window_after_staff_edit_the_cycle(cycle):
+    ready = holder_with("CAM", "NALP")  # owes 8, 5 of them in-network
+    entry_create(
+        holder=ready,
+        title="AASC class",
+        provider="AASC",
+        earned_on=datetime.date(2026, 6, 1),
+        hours=Decimal(8),
+        source=Source.AASC_CLASS,
+    )
+    random_season(cycle, 25, 5)
+    # Staff move the cycle's earning window a year back after the invoices went out.
+    cycle.cec_window_start = datetime.date(2025, 1, 1)
+    cycle.cec_window_end = datetime.date(2025, 12, 31)
+    cycle.save()
+    figures = cycle_overview(cycle).figures
+    assert figures == count_one_by_one(cycle)
+    # 2026 CECs, the invoices' window, still count: `ready` at least.
+    assert cec_status(holder=ready, cycle=cycle, invoice=ready.invoices.get()).is_met
+    assert figures["enough_cecs"] >= 1
+    assert annotated_invoices(cycle).filter(holder=ready, enough_cecs=True).exists()
 
 
 def test_money_figures(cycle):

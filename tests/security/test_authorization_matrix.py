@@ -17,6 +17,7 @@ from cecs.reservations import calendar_feed_get_or_create, reservation_create
 from cecs.services import attendance_record, entry_create, submission_create
 from credentials.models import RenewalInvoice
 from credentials.services import cycle_get_or_create, invoices_issue
+from holders.services import email_confirmation_token, holder_email_change_request
 from payments.services import payment_fulfil
 from tests.factories import AascClassFactory, ReportingFormFactory, holder_with
 
@@ -37,6 +38,10 @@ EXPECTED = {
     "health": PUBLIC,
     "dashboard": OWN_LIST,
     "holders:profile": OWN_LIST,
+    # The owner's link; another holder's account is refused with a message (400).
+    "holders:email_confirm": {**OWN, "other_holder": 400},
+    "holders:email_resend": {**POST_ONLY, "staff": 404, "reviewer": 404},
+    "holders:email_cancel": {**POST_ONLY, "staff": 404, "reviewer": 404},
     "credentials:invoice": OWN,
     "credentials:invoice_pdf": OWN,
     "credentials:verify": PUBLIC,
@@ -120,6 +125,7 @@ def world(client, staff, reviewer, private_media):
         seats=10,
     )
     reservation = reservation_create(aasc_class=aasc_class, holder=owner)
+    holder_email_change_request(holder=owner, email="owner.new@example.org", actor=owner.user)
     kwargs = {
         "cecs:class_reserve": {"pk": aasc_class.pk},
         "cecs:reservation_cancel": {"pk": reservation.pk},
@@ -130,6 +136,9 @@ def world(client, staff, reviewer, private_media):
         "cecs:transcript_csv": {"year": 2026},
         "cecs:certificate": {"pk": attendance.cec_entry.pk},
         "cecs:form_edit": {"pk": form.pk},
+        "holders:email_confirm": {
+            "token": email_confirmation_token(holder=owner, email="owner.new@example.org")
+        },
         "cecs:form_submit": {"pk": form.pk},
         "cecs:form_upload": {"pk": form.pk},
         "cecs:review_detail": {"pk": submission.pk},

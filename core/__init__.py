@@ -1,0 +1,1 @@
+"""Ground-floor helpers shared by every app; imports no project app."""
