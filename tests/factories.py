@@ -116,3 +116,27 @@ class ReportingFormFactory(factory.django.DjangoModelFactory):
     description = "Expo education session."
     status = "submitted"
     submitted_at = factory.LazyFunction(timezone.now)
+
+
+# A volunteering activity as a holder reports it: the fields the upload tests don't vary.
+VOLUNTEERING_FORM = {
+    "activity_type": "volunteering",
+    "title": "Food drive",
+    "organisation": "AASC",
+    "description": "Sorting donations.",
+    "date_from": datetime.date(2026, 5, 2),
+    "gross_hours": 3,
+}
+
+
+def reporting_form_with_upload(*, holder, upload, form=None, **fields):
+    """Save a reporting form with its scan through the service, as the form page does."""
+    from cecs.reporting import reporting_form_save
+
+    return reporting_form_save(
+        holder=holder,
+        form=form,
+        form_data={**VOLUNTEERING_FORM, **fields},
+        upload=upload,
+        actor=holder.user,
+    )

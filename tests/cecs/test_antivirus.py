@@ -1,6 +1,5 @@
 """Virus scanning of uploads against a real clamd (the session fixture in tests/conftest.py)."""
 
-import datetime
 import io
 import logging
 
@@ -10,10 +9,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from cecs.models import ReportingForm
-from cecs.reporting import ReportingFormInvalid, reporting_form_save
+from cecs.reporting import ReportingFormInvalid
 from cecs.uploads import SCANNER_DOWN, validate_upload
 from core import antivirus
 from tests.conftest import EICAR
+from tests.factories import reporting_form_with_upload
 
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 # Looks like a PDF to every other check: only ClamAV can tell.
@@ -158,24 +158,13 @@ def test_a_scanner_that_is_down_refuses_the_page_upload(
 
 @pytest.mark.django_db
 def test_the_service_scans_a_replacement_and_keeps_the_old_file(clamav, holder, private_media):
-    data = {
-        "activity_type": "volunteering",
-        "title": "Food drive",
-        "organisation": "AASC",
-        "description": "Sorting donations.",
-        "date_from": datetime.date(2026, 5, 2),
-        "gross_hours": 3,
-    }
-    form = reporting_form_save(
-        holder=holder, form_data=data, upload=SimpleUploadedFile("a.pdf", PDF), actor=holder.user
-    )
+    form = reporting_form_with_upload(holder=holder, upload=SimpleUploadedFile("a.pdf", PDF))
     with pytest.raises(ReportingFormInvalid) as refused:
-        reporting_form_save(
+        reporting_form_with_upload(
             holder=holder,
             form=form,
-            form_data={**data, "title": "Changed"},
+            title="Changed",
             upload=SimpleUploadedFile("b.pdf", EICAR_PDF),
-            actor=holder.user,
         )
     assert refused.value.errors["upload"][0].startswith(VIRUS_MESSAGE)
     form.refresh_from_db()

@@ -16,10 +16,15 @@ from django.urls import reverse
 from PIL import Image
 
 from cecs.models import ReportingForm
-from cecs.reporting import ReportingFormInvalid, reporting_form_save
+from cecs.reporting import ReportingFormInvalid
 from cecs.uploads import display_name, size_in_mb, validate_upload
 from tests.concurrency import run_together
-from tests.factories import HolderProfileFactory, ReportingFormFactory, UserFactory
+from tests.factories import (
+    HolderProfileFactory,
+    ReportingFormFactory,
+    UserFactory,
+    reporting_form_with_upload,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -267,19 +272,7 @@ def test_a_path_in_the_sent_file_name_is_harmless(holder_client, holder, private
 def test_the_service_never_uses_the_client_name_for_storage(holder, private_media):
     upload = SimpleUploadedFile("x.pdf", PDF)
     upload._name = "../../etc/passwd.pdf"  # bypass Django's own basename, as a direct caller might
-    form = reporting_form_save(
-        holder=holder,
-        form_data={
-            "activity_type": "volunteering",
-            "title": "Food drive",
-            "organisation": "AASC",
-            "description": "Sorting donations.",
-            "date_from": datetime.date(2026, 5, 2),
-            "gross_hours": 3,
-        },
-        upload=upload,
-        actor=holder.user,
-    )
+    form = reporting_form_with_upload(holder=holder, upload=upload)
     assert form.upload_name == "passwd.pdf"
     assert "passwd" not in form.upload.name
     assert stored_files(private_media) == [form.upload.name]
@@ -287,19 +280,7 @@ def test_the_service_never_uses_the_client_name_for_storage(holder, private_medi
 
 def test_the_service_refuses_a_bad_file_too(holder, private_media):
     with pytest.raises(ReportingFormInvalid) as refused:
-        reporting_form_save(
-            holder=holder,
-            form_data={
-                "activity_type": "volunteering",
-                "title": "Food drive",
-                "organisation": "AASC",
-                "description": "Sorting donations.",
-                "date_from": datetime.date(2026, 5, 2),
-                "gross_hours": 3,
-            },
-            upload=SimpleUploadedFile("scan.pdf", EXE),
-            actor=holder.user,
-        )
+        reporting_form_with_upload(holder=holder, upload=SimpleUploadedFile("scan.pdf", EXE))
     assert "upload" in refused.value.errors
     assert not ReportingForm.objects.exists()
     assert stored_files(private_media) == []
@@ -531,19 +512,8 @@ def test_a_polyglot_through_the_page_leaves_nothing_behind(holder_client, privat
 
 
 def save_with_upload(holder, content=PDF, form=None, name="scan.pdf"):
-    return reporting_form_save(
-        holder=holder,
-        form=form,
-        form_data={
-            "activity_type": "volunteering",
-            "title": "Food drive",
-            "organisation": "AASC",
-            "description": "Sorting donations.",
-            "date_from": datetime.date(2026, 5, 2),
-            "gross_hours": 3,
-        },
-        upload=SimpleUploadedFile(name, content),
-        actor=holder.user,
+    return reporting_form_with_upload(
+        holder=holder, form=form, upload=SimpleUploadedFile(name, content)
     )
 
 

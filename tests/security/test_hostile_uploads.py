@@ -1,7 +1,6 @@
 """The hostile upload set of reliability.md row 20, against the one upload check (with a
 real clamd from tests/conftest.py) and the per-holder quota."""
 
-import datetime
 import struct
 import zlib
 
@@ -10,9 +9,10 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cecs.models import ReportingForm
-from cecs.reporting import ReportingFormInvalid, reporting_form_save
+from cecs.reporting import ReportingFormInvalid
 from cecs.uploads import validate_upload
 from tests.conftest import EICAR
+from tests.factories import reporting_form_with_upload
 
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 
@@ -70,19 +70,7 @@ def test_one_byte_over_ten_megabytes_is_refused(settings):
 
 
 def _save(holder, content):
-    return reporting_form_save(
-        holder=holder,
-        form_data={
-            "activity_type": "volunteering",
-            "title": "Food drive",
-            "organisation": "AASC",
-            "description": "Sorting donations.",
-            "date_from": datetime.date(2026, 5, 2),
-            "gross_hours": 3,
-        },
-        upload=SimpleUploadedFile("scan.pdf", content),
-        actor=holder.user,
-    )
+    return reporting_form_with_upload(holder=holder, upload=SimpleUploadedFile("scan.pdf", content))
 
 
 @pytest.mark.django_db
