@@ -1,13 +1,15 @@
 """The one place that talks to ClamAV, so tests and callers depend on three names only.
 
-`scan(file)` streams a file to the clamd daemon at settings.CLAMAV_SOCKET (a Unix socket;
-empty means no daemon is configured and nothing is scanned). It returns the name of what
+`scan(file)` streams a file to the clamd daemon at settings.CLAMAV_SOCKET: a Unix socket's
+path, or `tcp://host:port` for a daemon in another container (clamd's usual port is 3310);
+empty means no daemon is configured and nothing is scanned. It returns the name of what
 ClamAV found, or None for a clean file, and raises ScannerUnavailable when a daemon is
 configured but cannot answer: callers refuse the file then (fail closed), because a
 scanner that is down must not wave files through.
 """
 
 import logging
+from urllib.parse import urlsplit
 
 import clamd
 from django.conf import settings
@@ -23,13 +25,22 @@ def is_configured():
     return bool(settings.CLAMAV_SOCKET)
 
 
+def _client(address):
+    if address.startswith("tcp://"):
+        parts = urlsplit(address)
+        return clamd.ClamdNetworkSocket(
+            host=parts.hostname, port=parts.port or 3310, timeout=settings.CLAMAV_TIMEOUT
+        )
+    return clamd.ClamdUnixSocket(path=address, timeout=settings.CLAMAV_TIMEOUT)
+
+
 def scan(file):
     """What ClamAV finds in `file` (a signature name), or None if it is clean or no
     daemon is configured. The file is read from its start and rewound afterwards."""
     path = settings.CLAMAV_SOCKET
     if not path:
         return None
-    client = clamd.ClamdUnixSocket(path=path, timeout=settings.CLAMAV_TIMEOUT)
+    client = _client(path)
     file.seek(0)
     try:
         result = client.instream(file)

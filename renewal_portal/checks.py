@@ -2,7 +2,7 @@
 deployment. Each names the variable to set, so the operator knows the fix."""
 
 from django.conf import settings
-from django.core.checks import Tags, Warning, register
+from django.core.checks import Error, Tags, Warning, register
 
 STRIPE_KEYS = ("STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY", "STRIPE_WEBHOOK_SECRET")
 
@@ -74,4 +74,36 @@ def bench_views_are_off(app_configs, **kwargs):
                 id="renewal_portal.W004",
             )
         ]
+    return []
+
+
+@register(deploy=True)
+def uploads_are_scanned(app_configs, **kwargs):
+    """Holders upload scans that AASC staff open; without a daemon nothing checks them for
+    malware (the other upload checks still run)."""
+    if not settings.CLAMAV_SOCKET:
+        return [
+            Warning(
+                "No ClamAV daemon is configured: uploads are not scanned for malware.",
+                hint=(
+                    "Set CLAMAV_SOCKET to clamd's Unix socket or tcp://host:3310 "
+                    "(docker-compose.yml runs a clamav service)."
+                ),
+                id="renewal_portal.W005",
+            )
+        ]
+    return []
+
+
+@register()
+def holder_mail_rate_is_readable(app_configs, **kwargs):
+    """A mistyped HOLDER_MAIL_RATE would otherwise surface only when the first mail is sent."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    from holders.services import mail_rate
+
+    try:
+        mail_rate()
+    except ImproperlyConfigured as error:
+        return [Error(str(error), id="renewal_portal.E001")]
     return []

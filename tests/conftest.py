@@ -115,10 +115,12 @@ CLAMD_START_SECONDS = 60  # loading two signatures takes ~1 s; a busy machine ma
 
 
 @pytest.fixture(scope="session")
-def clamd_socket():
-    """Start /usr/sbin/clamd on a Unix socket in a temporary folder; yield the socket path."""
+def clamd_daemon():
+    """Start /usr/sbin/clamd on a Unix socket in a temporary folder and on a TCP port of
+    127.0.0.1; yield both addresses as CLAMAV_SOCKET takes them."""
     import hashlib
     import shutil
+    import socket
     import subprocess
     import tempfile
     import time
@@ -135,10 +137,14 @@ def clamd_socket():
         database.write(f"{digest}:{len(EICAR)}:Eicar-Test-Signature\n")
     with open(os.path.join(folder, "eicar.ndb"), "w") as database:
         database.write(f"Eicar-Test-Signature-Anywhere:0:*:{EICAR.hex()}\n")
+    with socket.socket() as probe:  # a free port for clamd's TCP socket
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
     config = os.path.join(folder, "clamd.conf")
     with open(config, "w") as conf:
         conf.write(
             f"Foreground yes\nLocalSocket {socket_path}\nDatabaseDirectory {folder}\n"
+            f"TCPSocket {port}\nTCPAddr 127.0.0.1\n"
             f"LogFile {folder}/clamd.log\nOfficialDatabaseOnly no\nBytecode no\n"
             "MaxFileSize 20M\nStreamMaxLength 20M\nMaxScanSize 40M\n"
         )
@@ -158,7 +164,7 @@ def clamd_socket():
                 text = log.read_text(errors="replace") if log.exists() else "(no log)"
                 pytest.fail(f"clamd did not answer PING on {socket_path}:\n{text}")
             time.sleep(0.1)
-        yield socket_path
+        yield {"socket": socket_path, "tcp": f"tcp://127.0.0.1:{port}"}
     finally:
         process.terminate()
         try:
@@ -167,6 +173,11 @@ def clamd_socket():
             process.kill()
             process.wait()
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def clamd_socket(clamd_daemon):
+    return clamd_daemon["socket"]
 
 
 @pytest.fixture

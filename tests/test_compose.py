@@ -653,6 +653,17 @@ def test_web_counts_clients_behind_one_proxy_and_the_operator_can_change_it(serv
     assert settings_under(service_environment(web["services"]["web"]))["TRUSTED_PROXY_COUNT"] == 0
 
 
+def test_uploads_are_scanned_by_the_stacks_clamav(services):
+    for name in ("web", "worker"):
+        assert service_environment(services[name])["CLAMAV_SOCKET"] == "tcp://clamav:3310"
+    clamav = services["clamav"]
+    assert "3310" in clamav["expose"]
+    assert clamav["healthcheck"]["test"]
+    assert any(v.endswith(":/var/lib/clamav") for v in clamav["volumes"]), "signatures persist"
+    # The site starts without it: only uploads wait (refused until clamd answers).
+    assert "clamav" not in services["web"].get("depends_on", {})
+
+
 def test_media_is_a_volume_where_settings_put_it(services):
     media_root = settings_under(service_environment(services["web"]))["MEDIA_ROOT"]
     for name in ("web", "worker"):

@@ -59,7 +59,8 @@ def production_env(**overrides):
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "STRIPE_", "CACHE_", "CELERY_")) and key != "DATABASE_URL"
+        if not key.startswith(("DJANGO_", "STRIPE_", "CACHE_", "CELERY_", "CLAMAV_"))
+        and key != "DATABASE_URL"
     }
     env.update(
         DJANGO_ENV_FILE="/dev/null",
@@ -71,6 +72,7 @@ def production_env(**overrides):
         STRIPE_SECRET_KEY="sk_test_production_like",
         STRIPE_PUBLISHABLE_KEY="pk_test_production_like",
         STRIPE_WEBHOOK_SECRET="whsec_production_like",
+        CLAMAV_SOCKET="tcp://127.0.0.1:3310",
     )
     env.update(overrides)
     return env

@@ -51,6 +51,18 @@ def test_the_daemon_finds_eicar_after_a_pdf_header(clamav):
     assert antivirus.scan(io.BytesIO(EICAR_PDF)).startswith("Eicar-Test-Signature")
 
 
+def test_a_daemon_in_another_container_is_reached_over_tcp(settings, clamd_daemon):
+    settings.CLAMAV_SOCKET = clamd_daemon["tcp"]  # as docker-compose's tcp://clamav:3310
+    assert antivirus.scan(io.BytesIO(EICAR_PDF)).startswith("Eicar-Test-Signature")
+    assert antivirus.scan(io.BytesIO(PDF)) is None
+
+
+def test_a_tcp_daemon_that_does_not_answer_fails_closed(settings):
+    settings.CLAMAV_SOCKET = "tcp://127.0.0.1:9"  # discard port: nothing listens
+    with pytest.raises(antivirus.ScannerUnavailable):
+        antivirus.scan(io.BytesIO(PDF))
+
+
 def test_a_clean_pdf_is_clean_and_the_file_is_rewound(clamav):
     file = io.BytesIO(PDF)
     assert antivirus.scan(file) is None

@@ -6,7 +6,9 @@ from renewal_portal.checks import (
     bench_views_are_off,
     cache_is_shared_by_every_process,
     celery_has_a_broker,
+    holder_mail_rate_is_readable,
     stripe_is_configured,
+    uploads_are_scanned,
 )
 
 
@@ -83,3 +85,29 @@ def test_check_deploy_runs_the_portal_checks(settings):
     plain_ids = {message.id for message in run_checks(include_deployment_checks=False)}
     assert {"renewal_portal.W002", "renewal_portal.W004"} <= deploy_ids
     assert not {"renewal_portal.W002", "renewal_portal.W004"} & plain_ids
+
+
+def test_uploads_without_a_virus_scanner_are_flagged_for_deployment(settings):
+    settings.CLAMAV_SOCKET = ""
+    (warning,) = uploads_are_scanned(None)
+    assert warning.id == "renewal_portal.W005"
+    assert "CLAMAV_SOCKET" in warning.hint
+
+
+@pytest.mark.parametrize("address", ["/run/clamav/clamd.ctl", "tcp://clamav:3310"])
+def test_a_configured_scanner_passes(settings, address):
+    settings.CLAMAV_SOCKET = address
+    assert uploads_are_scanned(None) == []
+
+
+def test_a_mistyped_holder_mail_rate_stops_the_start(settings):
+    settings.HOLDER_MAIL_RATE = "ten an hour"
+    (error,) = holder_mail_rate_is_readable(None)
+    assert error.id == "renewal_portal.E001"
+    assert "10/h" in error.msg
+    assert "renewal_portal.E001" in [message.id for message in run_checks()]
+
+
+def test_a_readable_holder_mail_rate_passes(settings):
+    settings.HOLDER_MAIL_RATE = "20/6h"
+    assert holder_mail_rate_is_readable(None) == []
