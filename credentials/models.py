@@ -309,6 +309,7 @@ class ReminderLog(models.Model):
         SENDING = "sending", "Sending"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Not sent: no verified email"
 
     invoice = models.ForeignKey(RenewalInvoice, on_delete=models.CASCADE, related_name="reminders")
     stage = models.ForeignKey(ReminderStage, on_delete=models.PROTECT, related_name="logs")

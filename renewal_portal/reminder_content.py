@@ -31,8 +31,9 @@ def reminder_context(*, invoice, today=None):
 
 
 def send_reminder(*, log):
+    """The address the reminder went to, or None when the holder has no verified one."""
     invoice = log.invoice
-    send_holder_email(
+    return send_holder_email(
         holder=invoice.holder,
         template=f"reminders/{log.stage.template}",
         context={**reminder_context(invoice=invoice), "stage": log.stage},

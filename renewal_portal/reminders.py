@@ -116,9 +116,19 @@ def _claim(stage, invoice_ids, now):
             ],
             ignore_conflicts=True,
         )
-        mine = list(ReminderLog.objects.filter(claim_token=token).values_list("pk", flat=True))
+        rows = list(ReminderLog.objects.filter(claim_token=token))
+        _record_history(rows, reason="claimed by the reminder sweep", now=now, created=True)
+        mine = [row.pk for row in rows]
         transaction.on_commit(lambda: _enqueue(mine))
     return mine
+
+
+def _record_history(logs, *, reason, now=None, created=False):
+    """Bulk inserts and conditional updates skip simple-history's signals; the claim and
+    lease steps are state changes like any other, so their history rows are written here."""
+    ReminderLog.history.bulk_history_create(
+        logs, update=not created, default_change_reason=reason, default_date=now or timezone.now()
+    )
 
 
 def _enqueue(log_ids):
@@ -157,28 +167,36 @@ def reminder_take(*, log_id, now=None):
     )
     if not taken:
         return None
-    return ReminderLog.objects.select_related("invoice__holder", "invoice__cycle", "stage").get(
+    log = ReminderLog.objects.select_related("invoice__holder", "invoice__cycle", "stage").get(
         pk=log_id
     )
+    _record_history([log], reason="taken for sending", now=now)
+    return log
 
 
 def reminder_release(*, log, error):
     """A send failed: give the claim back (for the retry) and note why."""
-    ReminderLog.objects.filter(pk=log.pk, status=ReminderLog.Status.SENDING).update(
+    released = ReminderLog.objects.filter(pk=log.pk, status=ReminderLog.Status.SENDING).update(
         status=ReminderLog.Status.CLAIMED,
         lease_expires_at=None,
         attempts=F("attempts") + 1,
         last_error=str(error)[:2000],
     )
+    if released:
+        _record_history([ReminderLog.objects.get(pk=log.pk)], reason="send failed; queued again")
 
 
-def reminder_mark_sent(*, log, now=None):
-    log.status = ReminderLog.Status.SENT
+def reminder_mark_sent(*, log, sent_to, now=None):
+    """Record the outcome of a send: the address it went to, or, when the holder has no
+    verified address (`sent_to` None), that nothing was sent, so staff can see who
+    the policy could not reach."""
+    log.status = ReminderLog.Status.SENT if sent_to else ReminderLog.Status.SKIPPED
     log.sent_at = now or timezone.now()
-    log.sent_to = log.invoice.holder.email
+    log.sent_to = sent_to or ""
     log.attempts += 1
     log.last_error = ""
     log.save(update_fields=["status", "sent_at", "sent_to", "attempts", "last_error"])
+    return log
 
 
 def reminder_mark_failed(*, log_id, error):

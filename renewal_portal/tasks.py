@@ -30,12 +30,11 @@ def reminder_send_task(self, log_id):
     if log is None:
         return "nothing to do"
     try:
-        send_reminder(log=log)
+        sent_to = send_reminder(log=log)
     except Exception as error:
         reminder_release(log=log, error=error)  # so the retry can take it again
         raise
-    reminder_mark_sent(log=log)
-    return "sent"
+    return reminder_mark_sent(log=log, sent_to=sent_to).status
 
 
 @mail_task(name="reminders.manual", retry_backoff=60)

@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from allauth.account.models import EmailAddress
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -292,3 +293,48 @@ def test_a_reminder_travels_through_a_real_worker_on_redis(cycle):
         broker.close()
     assert log.status == ReminderLog.Status.SENT
     assert [m.to for m in mail.outbox] == [[invoice.holder.email]]
+
+
+def test_every_step_of_a_reminder_is_in_its_history(cycle, django_capture_on_commit_callbacks):
+    """The sweep's bulk claim and the conditional lease updates bypass simple-history's
+    signals; each still leaves a row saying what happened and when."""
+    [invoice] = issue(cycle)
+    sweep(datetime.date(2026, 11, 1), django_capture_on_commit_callbacks)
+    log = ReminderLog.objects.get(invoice=invoice)
+    steps = [
+        (row.history_type, row.status, row.history_change_reason)
+        for row in log.history.order_by("history_id")
+    ]
+    assert steps == [
+        ("+", "claimed", "claimed by the reminder sweep"),
+        ("~", "sending", "taken for sending"),
+        ("~", "sent", None),
+    ]
+
+
+def test_a_failed_send_is_in_the_history_too(cycle):
+    from renewal_portal.reminders import reminder_release, reminder_take
+
+    [invoice] = issue(cycle)
+    reminders_sweep(today=datetime.date(2026, 11, 1))
+    log = reminder_take(log_id=ReminderLog.objects.get(invoice=invoice).pk)
+    reminder_release(log=log, error=ConnectionError("SMTP down"))
+    latest = log.history.latest("history_id")
+    assert (latest.status, latest.history_change_reason) == ("claimed", "send failed; queued again")
+    assert latest.last_error == "SMTP down"
+
+
+def test_a_holder_without_a_verified_email_is_marked_not_sent(
+    cycle, django_capture_on_commit_callbacks
+):
+    [invoice] = issue(cycle)
+    holder = invoice.holder
+    holder.email_verified = False  # typed by the holder, never confirmed
+    holder.save(update_fields=["email_verified"])
+    EmailAddress.objects.filter(user=holder.user).update(verified=False)
+    sweep(datetime.date(2026, 11, 1), django_capture_on_commit_callbacks)
+    log = ReminderLog.objects.get(invoice=invoice)
+    assert log.status == ReminderLog.Status.SKIPPED
+    assert log.sent_to == ""
+    assert mail.outbox == []
+    assert log.get_status_display() == "Not sent: no verified email"
