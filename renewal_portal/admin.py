@@ -64,7 +64,9 @@ class RenewalProgressFilter(admin.SimpleListFilter):
         value = self.value()
         if not value:
             return queryset
-        cycle_id = request.GET.get("cycle__id__exact")
+        cycle_id = request.GET.get("cycle__id__exact", "")
+        if cycle_id and not (cycle_id.isascii() and cycle_id.isdigit()):
+            return queryset.none()  # not an id (the admin's own filter says so to staff)
         cycles = (
             RenewalCycle.objects.filter(pk=cycle_id) if cycle_id else RenewalCycle.objects.all()
         )

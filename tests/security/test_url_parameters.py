@@ -181,3 +181,12 @@ def test_a_hostile_year_in_the_overview_query_string_is_no_server_error(clients,
     for raw in ("²", "٢٠٢٧", *HOSTILE.values()):
         response = clients["staff"].get(reverse(view), {"year": raw})
         assert response.status_code in (200, 404), (raw, response.status_code)
+
+
+@pytest.mark.parametrize("progress", ["paid", "paid_not_submitted"])
+def test_a_hostile_cycle_in_the_invoice_progress_filter_is_no_server_error(clients, progress):
+    # The progress filter read cycle__id__exact straight into a query: "abc" was a 500.
+    url = reverse("admin:credentials_renewalinvoice_changelist")
+    for raw in ("abc", "1é", "²", *HOSTILE.values()):
+        response = clients["staff"].get(url, {"progress": progress, "cycle__id__exact": raw})
+        assert response.status_code in (200, 302), (raw, response.status_code)
