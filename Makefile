@@ -37,6 +37,7 @@ test: export DJANGO_ENV_FILE := tests/test.env
 test: system-packages install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 	DATABASE_URL=sqlite:// $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
 
@@ -53,6 +54,7 @@ bench: install-dev
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 format: install-dev
 	$(BIN)/ruff check --fix .

@@ -76,8 +76,9 @@ BENCH_CACHE_URL = "rediscache://127.0.0.1:6379/14"
 
 
 def bench_env(database_url):
-    """Production settings (DEBUG off, manifest static files, persistent connections), the
-    reference views on, mail kept in memory, nothing from a developer's .env."""
+    """Production settings (DEBUG off, manifest static files, persistent connections) plus
+    the bench app (bench/settings.py: `seed_scale` and the reference pages), mail kept in
+    memory, nothing from a developer's .env."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(STRIPPED_ENV)}
     env.update(
         DJANGO_ENV_FILE=os.devnull,
@@ -86,7 +87,7 @@ def bench_env(database_url):
         DJANGO_ALLOWED_HOSTS="127.0.0.1",
         DJANGO_SECURE_SSL_REDIRECT="false",
         DJANGO_STATIC_MANIFEST="true",
-        DJANGO_BENCH_VIEWS="true",
+        DJANGO_SETTINGS_MODULE="bench.settings",
         DJANGO_LOG_LEVEL="WARNING",
         DATABASE_URL=database_url,
         DATABASE_CONN_MAX_AGE="60",

@@ -32,7 +32,7 @@ TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVE
 
 def setup_django():
     sys.path.insert(0, str(BASE_DIR))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "renewal_portal.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
     import django
 
     django.setup()
@@ -44,8 +44,8 @@ def setup_django():
 def holder_pool(size):
     """The bench holder first, then holders spread over the seed, each with a 2027
     invoice and an account."""
+    from bench.management.commands.seed_scale import BENCH_HOLDER, DOMAIN
     from credentials.models import RenewalInvoice
-    from renewal_portal.management.commands.seed_scale import BENCH_HOLDER, DOMAIN
 
     invoices = (
         RenewalInvoice.objects.filter(
@@ -90,8 +90,8 @@ def count_queries(client, path):
 def prepare(args):
     from django.contrib.auth import get_user_model
 
+    from bench.management.commands.seed_scale import BENCH_ADMIN, BENCH_REVIEWER
     from cecs.models import CecEntry
-    from renewal_portal.management.commands.seed_scale import BENCH_ADMIN, BENCH_REVIEWER
 
     User = get_user_model()
     pages = {
@@ -188,7 +188,7 @@ def data_sizes():
     from django.apps import apps
     from django.db import connection
 
-    from renewal_portal.management.commands.seed_scale import DOMAIN
+    from bench.management.commands.seed_scale import DOMAIN
 
     sizes = {}
     for label in [
@@ -326,10 +326,10 @@ def pdf(args):
     from django.conf import settings
     from weasyprint import HTML
 
+    from bench.management.commands.seed_scale import BENCH_HOLDER
     from cecs.models import CecEntry
+    from core.pdf import render_pdf
     from holders.models import HolderProfile
-    from renewal_portal.management.commands.seed_scale import BENCH_HOLDER
-    from renewal_portal.pdf import render_pdf
 
     holder = HolderProfile.objects.get(email=BENCH_HOLDER)
     entry = (

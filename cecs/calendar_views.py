@@ -13,8 +13,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import TemplateView
 
+from core.errors import ApplicationError
 from holders.mixins import HolderRequiredMixin
-from holders.services import ApplicationError
 
 from . import ics
 from .models import AascClass, CalendarFeed, Reservation

@@ -6,15 +6,10 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
-from holders.services import ApplicationError
+from core.errors import ApplicationError
 
 MAX_HOURS_PER_DAY = Decimal(12)
 TWO_PLACES = Decimal("0.01")
-
-
-def format_hours(value):
-    """CEC hours without needless decimals: 8.00 → "8", 1.50 → "1.5"."""
-    return f"{Decimal(value).normalize():f}"
 
 
 def net_hours(*, start=None, end=None, gross_hours=None, break_minutes=0):

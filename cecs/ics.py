@@ -15,9 +15,9 @@ from django.conf import settings
 from django.utils import timezone
 from icalendar import Calendar, Event
 
+from core.formatting import dollars, format_hours
 from credentials.selectors import current_cycle, holder_invoice, renewing_credentials
 
-from .hours import format_hours
 from .reservations import holder_reservations
 
 PRODID = "-//AASC//Credential renewal portal//EN"
@@ -82,7 +82,7 @@ def _all_day(event, day):
 def renewal_events(*, holder, dates, stamp):
     year = dates.year
     done = f" Your {year} renewal is complete." if dates.completed else ""
-    late_fee = f"${dates.late_fee_cents / 100:,.2f}"
+    late_fee = dollars(dates.late_fee_cents)
     due = _event(
         uid=f"renewal-{year}-due-h{holder.pk}",
         stamp=stamp,

@@ -14,8 +14,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core.errors import ApplicationError
 from holders.models import HolderProfile
-from holders.services import ApplicationError
 
 from .hours import check_plausible, net_hours
 from .models import ReportingForm

@@ -14,12 +14,12 @@ from django.utils.functional import cached_property
 from django.views import View
 from django.views.generic import FormView, ListView
 
+from core.errors import ApplicationError
+from core.formatting import format_hours
 from holders.mixins import HolderRequiredMixin
 from holders.selectors import holder_for_user
-from holders.services import ApplicationError
 
 from .forms import ReportingFormForm
-from .hours import format_hours
 from .models import ReportingForm
 from .reporting import ReportingFormInvalid, reporting_form_save
 from .selectors import holder_forms

@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from holders.services import ApplicationError
+from core.errors import ApplicationError
 
 from .models import AascClass, Attendance, CalendarFeed, Reservation, new_feed_token
 

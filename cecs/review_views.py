@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
 
+from core.errors import ApplicationError
 from core.safe_csv import csv_response
 from credentials.models import CredentialType, RenewalCycle
-from holders.services import ApplicationError
 
 from .models import Submission
 from .selectors import decisions_for_cycle, review_queue, submission_for_review

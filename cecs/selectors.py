@@ -6,10 +6,10 @@ from decimal import Decimal
 
 from django.db.models import Prefetch, Q
 
+from core.formatting import format_hours
 from credentials.models import InvoiceLine
 from credentials.selectors import cecs_owed_from, renewing_credentials, requirements_by_type
 
-from .hours import format_hours
 from .models import Category, CecEntry, ReportingForm, Submission, SubmissionEntry
 
 ZERO = Decimal(0)

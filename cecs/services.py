@@ -6,10 +6,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core.errors import ApplicationError
 from credentials.models import RenewalInvoice
 from credentials.services import invoice_record_cecs_approved
 from holders.models import HolderProfile
-from holders.services import ApplicationError
 
 from .hours import check_plausible, earned_on_for
 from .models import (

@@ -4,9 +4,9 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from django.views.generic import TemplateView
 
+from core.errors import ApplicationError
 from credentials.selectors import current_cycle, holder_invoice
 from holders.mixins import HolderRequiredMixin
-from holders.services import ApplicationError
 
 from .selectors import OPEN_SUBMISSION, cec_status, holder_submissions, missing_message
 from .services import submission_create

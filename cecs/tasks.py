@@ -1,4 +1,4 @@
-from renewal_portal.mail_tasks import mail_task
+from core.mail_tasks import mail_task
 
 # Mail the holder set off themselves (filing a form, submitting CECs) counts against
 # HOLDER_MAIL_RATE; decisions by AASC staff and NAAEI reviewers always go out.
@@ -8,7 +8,7 @@ HOLDER_TRIGGERED = {"submitted", "received"}
 @mail_task(name="cecs.reporting_form_notify")
 def reporting_form_notify_task(form_id, event):
     """Email the holder that their reporting form was submitted, verified or returned."""
-    from renewal_portal.emails import send_holder_email
+    from holders.mail import send_holder_email
 
     from .models import ReportingForm
 
@@ -24,7 +24,7 @@ def reporting_form_notify_task(form_id, event):
 @mail_task(name="cecs.submission_notify")
 def submission_notify_task(submission_id, event):
     """Email the holder that their CEC submission was received, approved or rejected."""
-    from renewal_portal.emails import send_holder_email
+    from holders.mail import send_holder_email
 
     from .models import Submission
 
@@ -42,7 +42,7 @@ def submission_notify_task(submission_id, event):
 @mail_task(name="cecs.entry_corrected_notify")
 def entry_corrected_notify_task(entry_id):
     """Email the holder that AASC corrected one of their CEC entries."""
-    from renewal_portal.emails import send_holder_email
+    from holders.mail import send_holder_email
 
     from .models import CecEntry
 

@@ -5,10 +5,10 @@ from django.shortcuts import get_object_or_404
 from django.views import View
 from django.views.generic import TemplateView
 
+from core.pdf import render_pdf
 from core.safe_csv import csv_response
 from credentials.selectors import current_cycle, holder_invoice
 from holders.mixins import HolderRequiredMixin
-from renewal_portal.pdf import render_pdf
 
 from .models import CecEntry
 from .selectors import cec_progress, cec_status, holder_entries

@@ -1,8 +1,9 @@
 from django.contrib import admin, messages
 from django.utils import timezone
 
-from holders.services import ApplicationError
-from renewal_portal.admin_history import GuardedImportMixin, HistoryAdmin
+from core.admin_history import GuardedImportMixin, HistoryAdmin
+from core.errors import ApplicationError
+from core.formatting import dollars
 
 from . import services
 from .models import (
@@ -16,10 +17,6 @@ from .models import (
     Waiver,
 )
 from .resources import HeldCredentialImportResource
-
-
-def dollars(cents):
-    return f"${cents / 100:,.2f}"
 
 
 class CecRequirementInline(admin.TabularInline):

@@ -5,9 +5,9 @@ import datetime
 from django.db import transaction
 
 from holders.models import HolderProfile
-from holders.selectors import current_renewal_year
 
 from .models import CredentialType, HeldCredential
+from .selectors import current_renewal_year
 from .services import credential_statuses_refresh, cycle_get_or_create, invoices_issue
 
 DEMO_CREDENTIALS = [

@@ -207,6 +207,11 @@ class RenewalInvoice(models.Model):
         VOID = "void", "Void"
         REFUNDED = "refunded", "Refunded"
 
+    # The one definition of "the holder can pay this": open, or refunded (a full refund
+    # reopens the renewal). Payments, the invoice page, reminders and the overview use it.
+    PAYABLE_STATUSES = (Status.OPEN, Status.REFUNDED)
+    SETTLED_STATUSES = (Status.PAID, Status.WAIVED)
+
     number = models.CharField(max_length=30, unique=True)
     holder = models.ForeignKey(HolderProfile, on_delete=models.PROTECT, related_name="invoices")
     cycle = models.ForeignKey(RenewalCycle, on_delete=models.PROTECT, related_name="invoices")
@@ -250,7 +255,11 @@ class RenewalInvoice(models.Model):
 
     @property
     def is_settled(self):
-        return self.status in {self.Status.PAID, self.Status.WAIVED}
+        return self.status in self.SETTLED_STATUSES
+
+    @property
+    def is_payable(self):
+        return self.status in self.PAYABLE_STATUSES
 
     @property
     def owes_cecs(self):

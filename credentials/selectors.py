@@ -4,6 +4,7 @@ import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
@@ -115,6 +116,22 @@ def current_cycle(*, today=None):
     return cycle
 
 
+def current_renewal_year(*, today=None):
+    """The renewal year holders work on: the current cycle's, the one answer every page
+    gives (the dashboard's steps, the contact page's confirmation, the demo seed).
+
+    Before any cycle's invoices have gone out (a new install, or the first cycle not yet
+    set up) there is no current cycle; the season's year then follows the calendar,
+    since invoices for year Y go out in November of Y-1 (RENEWAL_SEASON_START_MONTH)."""
+    cycle = current_cycle(today=today)
+    if cycle is not None:
+        return cycle.year
+    today = today or timezone.localdate()
+    if today.month >= settings.RENEWAL_SEASON_START_MONTH:
+        return today.year + 1
+    return today.year
+
+
 def forget_current_cycle():
     cache.delete(CURRENT_CYCLE_CACHE_KEY)
 
@@ -151,7 +168,9 @@ def late_fee_due_cents(*, invoice, today=None):
 
 
 def amount_due_cents(*, invoice, today=None):
-    if invoice.status != RenewalInvoice.Status.OPEN:
+    """What the holder pays now: nothing on a settled invoice; the total (plus the late fee
+    when it is due) on one still payable, a refunded invoice included."""
+    if not invoice.is_payable:
         return 0
     return invoice.total_cents + late_fee_due_cents(invoice=invoice, today=today)
 

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from holders.services import ApplicationError
+from core.errors import ApplicationError
 
 from .models import (
     CredentialType,
@@ -178,6 +178,47 @@ def invoice_apply_late_fee(*, invoice, today=None):
         invoice.late_fee_cents = fee
         invoice._change_reason = "late fee added after the grace period"
         invoice.save(update_fields=["late_fee_cents"])
+    return invoice
+
+
+def _record_actor(invoice, actor):
+    # Only a named actor overrides the request's user (the history middleware's default).
+    if actor is not None:
+        invoice._history_user = actor
+
+
+@transaction.atomic
+def invoice_mark_paid(*, invoice, receipt_number, now=None, actor=None):
+    """Mark a payable invoice paid (payments calls this once the money is recorded).
+    Only an open or refunded invoice can be paid; any other raises ApplicationError."""
+    invoice = _locked_invoice(invoice)
+    if not invoice.is_payable:
+        raise ApplicationError(
+            f"Invoice {invoice.number} is {invoice.get_status_display().lower()}; "
+            "it cannot be marked paid."
+        )
+    invoice.status = RenewalInvoice.Status.PAID
+    invoice.paid_at = now or timezone.now()
+    _record_actor(invoice, actor)
+    invoice._change_reason = f"paid: receipt {receipt_number}"
+    invoice.save(update_fields=["status", "paid_at"])
+    return invoice
+
+
+@transaction.atomic
+def invoice_mark_refunded(*, invoice, receipt_number, actor=None):
+    """Mark a paid invoice refunded after its payment was refunded in full, so the holder
+    can pay it again. Only a paid invoice can be refunded; any other raises ApplicationError."""
+    invoice = _locked_invoice(invoice)
+    if invoice.status != RenewalInvoice.Status.PAID:
+        raise ApplicationError(
+            f"Invoice {invoice.number} is {invoice.get_status_display().lower()}; "
+            "only a paid invoice can be refunded."
+        )
+    invoice.status = RenewalInvoice.Status.REFUNDED
+    _record_actor(invoice, actor)
+    invoice._change_reason = f"refunded: receipt {receipt_number}"
+    invoice.save(update_fields=["status"])
     return invoice
 
 

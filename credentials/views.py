@@ -1,27 +1,13 @@
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.http import HttpResponse
 from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
-from holders.selectors import holder_for_user
-from renewal_portal.pdf import render_pdf
+from core.pdf import render_pdf
 
-from .models import RenewalInvoice
+from .invoice_access import own_invoice
 from .selectors import amount_due_cents, late_fee_due_cents
-
-
-def own_invoice(request, number):
-    """The signed-in holder's invoice; anyone else's is a 404, never the data."""
-    holder = holder_for_user(user=request.user)
-    if holder is None:
-        raise Http404
-    return get_object_or_404(
-        RenewalInvoice.objects.select_related("cycle", "holder").prefetch_related("lines"),
-        holder=holder,
-        number=number,
-    )
 
 
 def invoice_context(invoice):

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from renewal_portal.admin_history import GuardedImportMixin, HistoryAdmin
+from core.admin_history import GuardedImportMixin, HistoryAdmin
 
 from .models import ContactConfirmation, HolderProfile, User
 from .resources import HolderImportResource

@@ -4,12 +4,13 @@ from crispy_forms.layout import HTML, Column, Fieldset, Layout, Row
 from django import forms
 from localflavor.us.forms import USStateSelect, USZipCodeField
 
+from core.errors import ApplicationError
+
 from .models import HolderProfile
 from .selectors import email_claimed_by_account, email_in_use
 from .services import (
     CONTACT_FIELDS,
     EMAIL_IN_USE,
-    ApplicationError,
     holder_claim_or_create,
 )
 

@@ -1,24 +1,10 @@
 import logging
 
 from allauth.account.models import EmailAddress
-from django.conf import settings
-from django.utils import timezone
 
 from .models import ContactConfirmation, HolderProfile
 
 logger = logging.getLogger(__name__)
-
-
-def current_renewal_year(*, today=None):
-    """The renewal year holders are working on today (AASC's time zone).
-
-    Invoices for year Y go out in November of Y-1, so from then on the season
-    is Y's. Issue 4's renewal cycles refine this once cycles are data.
-    """
-    today = today or timezone.localdate()
-    if today.month >= settings.RENEWAL_SEASON_START_MONTH:
-        return today.year + 1
-    return today.year
 
 
 def holder_for_user(*, user):

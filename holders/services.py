@@ -12,15 +12,13 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from core.errors import ApplicationError
+
 from .models import ContactConfirmation, HolderProfile
 from .roles import HOLDERS
 from .selectors import email_in_use
 
 logger = logging.getLogger(__name__)
-
-
-class ApplicationError(Exception):
-    """A domain rule refused the operation; the message is for the person."""
 
 
 HOLDER_EMAIL_TAKEN = (
@@ -252,7 +250,7 @@ def _email_confirmation_queue(*, holder, now=None):
 def email_confirmation_send(*, holder_id, email):
     """Mail the confirmation link to the new address: the one mail that goes to an address
     not yet verified, so it carries nothing the holder typed, only fixed words and the link."""
-    from renewal_portal.emails import send_templated_email
+    from core.emails import send_templated_email
 
     holder = HolderProfile.objects.get(pk=holder_id)
     if holder.pending_email != email:

@@ -1,16 +1,19 @@
 from copy import copy
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404
 from django.shortcuts import redirect
+from django.utils.module_loading import import_string
 from django.views.generic import FormView, TemplateView, View
+
+from core.errors import ApplicationError
 
 from .forms import ContactDetailsForm
 from .mixins import HolderRequiredMixin
-from .selectors import contact_confirmation_for, current_renewal_year, holder_for_user
+from .selectors import contact_confirmation_for, holder_for_user
 from .services import (
-    ApplicationError,
     email_change_from_token,
     holder_claim_or_create,
     holder_email_change_cancel,
@@ -19,6 +22,13 @@ from .services import (
     holder_update_contact,
     mail_limit_message,
 )
+
+
+def current_renewal_year():
+    """The year the current renewal cycle is for. Cycles live in credentials, a layer above
+    holders, so the composition layer names the answer in settings.CURRENT_RENEWAL_YEAR
+    (a dotted path to a callable) rather than holders importing credentials."""
+    return import_string(settings.CURRENT_RENEWAL_YEAR)()
 
 
 def requested_renewal_year(request):

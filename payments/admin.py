@@ -3,8 +3,8 @@
 import stripe
 from django.contrib import admin, messages
 
+from core.admin_history import HistoryAdmin
 from holders.roles import is_aasc_staff
-from renewal_portal.admin_history import HistoryAdmin
 
 from . import services
 from .models import CheckoutAttempt, Payment, StripeEvent
@@ -75,12 +75,12 @@ class CheckoutAttemptAdmin(ReadOnlyAdmin):
     def reconcile(self, request, queryset):
         for attempt in queryset.select_related("invoice"):
             try:
-                outcome = services.reconcile_attempt(attempt=attempt)
+                result = services.reconcile_attempt(attempt=attempt)
             except stripe.StripeError as error:
                 self.message_user(request, f"{attempt}: Stripe error: {error}", messages.ERROR)
                 continue
-            level = messages.WARNING if outcome.startswith("FLAG:") else messages.SUCCESS
-            self.message_user(request, f"{attempt}: {outcome.removeprefix('FLAG:').strip()}", level)
+            level = messages.WARNING if result.flagged else messages.SUCCESS
+            self.message_user(request, f"{attempt}: {result.message}", level)
 
 
 @admin.register(StripeEvent)

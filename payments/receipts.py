@@ -1,5 +1,5 @@
-from renewal_portal.emails import send_holder_email
-from renewal_portal.pdf import render_pdf
+from core.pdf import render_pdf
+from holders.mail import send_holder_email
 
 from .models import Payment
 

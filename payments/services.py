@@ -1,6 +1,7 @@
 """Payments: starting Checkout, fulfilling an invoice exactly once, refunds, webhooks."""
 
 import datetime
+import enum
 import logging
 import time
 import traceback
@@ -13,16 +14,20 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
+from core.errors import ApplicationError
 from credentials.models import RenewalInvoice
-from credentials.services import invoice_apply_late_fee, renewal_complete_if_ready
-from holders.services import ApplicationError
+from credentials.services import (
+    invoice_apply_late_fee,
+    invoice_mark_paid,
+    invoice_mark_refunded,
+    renewal_complete_if_ready,
+)
 
 from . import stripe_gateway
 from .models import CheckoutAttempt, Payment, StripeEvent
 
 logger = logging.getLogger(__name__)
 
-PAYABLE = (RenewalInvoice.Status.OPEN, RenewalInvoice.Status.REFUNDED)
 CHECKOUT_LIFETIME = datetime.timedelta(hours=23)  # Stripe expires sessions after 24 h
 CURRENCY = "usd"
 WAIT_POLL_SECONDS = 0.2  # a second click re-reads the first click's attempt this often
@@ -37,7 +42,7 @@ def _locked_invoice(invoice_id):
 
 
 def ensure_payable(invoice):
-    if invoice.status not in PAYABLE:
+    if not invoice.is_payable:
         raise ApplicationError(
             f"Invoice {invoice.number} is {invoice.get_status_display().lower()}; "
             "there is nothing to pay."
@@ -160,11 +165,45 @@ def _checkout_wait(*, attempt):
             raise CheckoutUnavailable(f"attempt {row.pk} got no session")
 
 
+class Outcome(enum.StrEnum):
+    """What a fulfilment, a webhook event or a reconciliation came to."""
+
+    PAID = "paid"
+    ALREADY_PAID = "already_paid"
+    MISMATCH = "mismatch"  # the amount or currency differs from the invoice
+    NOT_PAYABLE = "not_payable"  # the invoice was not open to payment
+    UNKNOWN_INVOICE = "unknown_invoice"
+    WAITING = "waiting"  # paid by a method that clears later
+    FAILED = "failed"
+    EXPIRED = "expired"
+    REFUNDED = "refunded"  # in full
+    PARTLY_REFUNDED = "partly_refunded"
+    UNKNOWN_PAYMENT = "unknown_payment"
+    REFUNDED_AFTER_COMPLETION = "refunded_after_completion"
+    NO_SESSION = "no_session"  # reconciliation: Stripe never returned a session
+    IGNORED = "ignored"  # an event type we do not handle
+
+
+@dataclass(frozen=True)
+class EventResult:
+    """A handled event or reconciliation: the outcome, the words staff see, and whether
+    staff must look at it (a flagged event is mailed to them and kept as its note)."""
+
+    outcome: Outcome
+    message: str
+    flagged: bool = False
+
+
 @dataclass
 class Fulfilment:
-    outcome: str  # paid | already_paid | mismatch | not_payable
+    outcome: Outcome
     payment: Payment | None = None
     problem: str = ""
+
+    @property
+    def flagged(self):
+        """The money arrived but the invoice was not fulfilled: staff must look."""
+        return self.outcome in (Outcome.MISMATCH, Outcome.NOT_PAYABLE)
 
 
 @transaction.atomic
@@ -186,17 +225,19 @@ def payment_fulfil(
     invoice = _locked_invoice(invoice_id)
     known = Payment.objects.filter(invoice=invoice)
     if session_id and known.filter(stripe_checkout_session_id=session_id).exists():
-        return Fulfilment("already_paid", known.get(stripe_checkout_session_id=session_id))
+        return Fulfilment(Outcome.ALREADY_PAID, known.get(stripe_checkout_session_id=session_id))
     if payment_intent_id and known.filter(stripe_payment_intent_id=payment_intent_id).exists():
-        return Fulfilment("already_paid", known.get(stripe_payment_intent_id=payment_intent_id))
-    if invoice.status not in PAYABLE:
         return Fulfilment(
-            "not_payable",
+            Outcome.ALREADY_PAID, known.get(stripe_payment_intent_id=payment_intent_id)
+        )
+    if not invoice.is_payable:
+        return Fulfilment(
+            Outcome.NOT_PAYABLE,
             problem=f"Invoice {invoice.number} is {invoice.status}; a payment arrived anyway.",
         )
     if amount_cents != invoice.total_cents or (currency or "").lower() != CURRENCY:
         return Fulfilment(
-            "mismatch",
+            Outcome.MISMATCH,
             problem=(
                 f"Invoice {invoice.number} expects {invoice.total_cents} {CURRENCY}; "
                 f"Stripe reported {amount_cents} {currency}."
@@ -215,10 +256,10 @@ def payment_fulfil(
         paid_at=now,
         receipt_number=f"{invoice.number}-P{known.count() + 1}",
     )
-    invoice.status = RenewalInvoice.Status.PAID
-    invoice.paid_at = now
-    invoice._change_reason = f"paid: receipt {payment.receipt_number}"
-    invoice.save(update_fields=["status", "paid_at"])
+    # The invoice row is already locked above (invoice first, then its payments): the
+    # credentials service re-reads it under the same lock and owns the transition.
+    invoice = invoice_mark_paid(invoice=invoice, receipt_number=payment.receipt_number, now=now)
+    payment.invoice = invoice
     if session_id:
         CheckoutAttempt.objects.filter(stripe_session_id=session_id).update(
             status=CheckoutAttempt.Status.COMPLETED
@@ -227,7 +268,7 @@ def payment_fulfil(
     from .tasks import payment_receipt_task
 
     transaction.on_commit(lambda: payment_receipt_task.delay(payment.pk))
-    return Fulfilment("paid", payment)
+    return Fulfilment(Outcome.PAID, payment)
 
 
 @transaction.atomic
@@ -250,9 +291,7 @@ def payment_refund(*, payment_intent_id, refunded_cents, now=None):
     if payment.refunded_cents == payment.amount_cents:
         payment.status = Payment.Status.REFUNDED
         fields.append("status")
-        invoice.status = RenewalInvoice.Status.REFUNDED
-        invoice._change_reason = f"refunded: receipt {payment.receipt_number}"
-        invoice.save(update_fields=["status"])
+        invoice_mark_refunded(invoice=invoice, receipt_number=payment.receipt_number)
     payment.save(update_fields=fields)
     return payment
 
@@ -285,12 +324,15 @@ def event_process(*, event_row_id):
             if row.processed_at is not None:
                 return row
             handler = EVENT_HANDLERS.get(row.type)
-            note = handler(row.payload["data"]["object"]) if handler else "ignored"
+            if handler:
+                result = handler(row.payload["data"]["object"])
+            else:
+                result = EventResult(Outcome.IGNORED, "ignored")
             row.processed_at = timezone.now()
             row.error = ""
-            if note.startswith("FLAG:"):
+            if result.flagged:
                 row.flagged = True
-                row.note = note.removeprefix("FLAG:").strip()
+                row.note = result.message
                 transaction.on_commit(lambda: _tell_staff(row))
             row.save(update_fields=["processed_at", "error", "flagged", "note"])
             return row
@@ -329,12 +371,16 @@ def fulfil_checkout_session(session):
     """Fulfil a paid Checkout Session (from an event, the success page or reconciliation)."""
     invoice_id = _invoice_id_of(session)
     if invoice_id is None:
-        return f"FLAG: session {session.get('id')} names no known invoice."
+        return EventResult(
+            Outcome.UNKNOWN_INVOICE,
+            f"session {session.get('id')} names no known invoice.",
+            flagged=True,
+        )
     if session.get("payment_status") != "paid":
         CheckoutAttempt.objects.filter(stripe_session_id=session.get("id"), status="open").update(
             status=CheckoutAttempt.Status.PROCESSING
         )
-        return "waiting for the payment to clear"
+        return EventResult(Outcome.WAITING, "waiting for the payment to clear")
     brand, last4 = _card(session)
     result = payment_fulfil(
         invoice_id=invoice_id,
@@ -346,24 +392,24 @@ def fulfil_checkout_session(session):
         card_brand=brand,
         card_last4=last4,
     )
-    if result.outcome in ("mismatch", "not_payable"):
+    if result.flagged:
         logger.warning("Payment not fulfilled: %s", result.problem)
-        return f"FLAG: {result.problem}"
-    return result.outcome
+        return EventResult(result.outcome, result.problem, flagged=True)
+    return EventResult(result.outcome, result.outcome.value)
 
 
 def _session_failed(session):
     CheckoutAttempt.objects.filter(
         stripe_session_id=session.get("id"), status__in=["open", "processing"]
     ).update(status=CheckoutAttempt.Status.FAILED)
-    return "payment failed; the invoice stays open"
+    return EventResult(Outcome.FAILED, "payment failed; the invoice stays open")
 
 
 def _session_expired(session):
     CheckoutAttempt.objects.filter(stripe_session_id=session.get("id"), status="open").update(
         status=CheckoutAttempt.Status.EXPIRED
     )
-    return "expired"
+    return EventResult(Outcome.EXPIRED, "expired")
 
 
 def _charge_refunded(charge):
@@ -372,13 +418,20 @@ def _charge_refunded(charge):
         refunded_cents=charge.get("amount_refunded", 0),
     )
     if payment is None:
-        return f"FLAG: refund for unknown payment {charge.get('payment_intent')}."
-    if payment.invoice.completed_at is not None:
-        return (
-            f"FLAG: invoice {payment.invoice.number} was refunded after its renewal completed; "
-            "the renewed expiry stands until staff decide."
+        return EventResult(
+            Outcome.UNKNOWN_PAYMENT,
+            f"refund for unknown payment {charge.get('payment_intent')}.",
+            flagged=True,
         )
-    return payment.status
+    if payment.invoice.completed_at is not None:
+        return EventResult(
+            Outcome.REFUNDED_AFTER_COMPLETION,
+            f"invoice {payment.invoice.number} was refunded after its renewal completed; "
+            "the renewed expiry stands until staff decide.",
+            flagged=True,
+        )
+    full = payment.status == Payment.Status.REFUNDED
+    return EventResult(Outcome.REFUNDED if full else Outcome.PARTLY_REFUNDED, str(payment.status))
 
 
 EVENT_HANDLERS = {
@@ -394,7 +447,10 @@ def reconcile_attempt(*, attempt):
     """Ask Stripe for the session's true state and fulfil it if paid (staff action).
     Called outside any transaction: the Stripe call must not hold a lock."""
     if not attempt.stripe_session_id:
-        return "Stripe never returned a session for this attempt; there is nothing to check."
+        return EventResult(
+            Outcome.NO_SESSION,
+            "Stripe never returned a session for this attempt; there is nothing to check.",
+        )
     session = stripe_gateway.retrieve_checkout_session(attempt.stripe_session_id)
     return fulfil_checkout_session(session)
 

@@ -1,4 +1,4 @@
-from renewal_portal.mail_tasks import mail_task
+from core.mail_tasks import mail_task
 
 
 @mail_task(name="payments.receipt")

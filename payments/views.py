@@ -13,9 +13,9 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from credentials.views import own_invoice
+from core.errors import ApplicationError
+from credentials.invoice_access import own_invoice
 from holders.mixins import HolderRequiredMixin
-from holders.services import ApplicationError
 
 from . import services, stripe_gateway
 from .models import Payment

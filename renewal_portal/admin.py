@@ -9,10 +9,10 @@ from django.contrib import admin, messages
 from django.db import transaction
 from django_celery_beat.models import PeriodicTask
 
+from core.admin_history import HistoryAdmin
 from credentials.admin import RenewalInvoiceAdmin
 from credentials.models import ReminderLog, ReminderStage, RenewalCycle, RenewalInvoice
 
-from .admin_history import HistoryAdmin
 from .overview import FLAGS, OTHER_FIGURES, STAGES, annotated_invoices
 from .reminders import reminder_resend
 from .tasks import manual_reminder_task

@@ -62,15 +62,31 @@ def stripe_is_configured(app_configs, **kwargs):
 
 
 @register(deploy=True)
-def bench_views_are_off(app_configs, **kwargs):
+def bench_pages_are_off(app_configs, **kwargs):
     """The /__bench__/ reference pages are for `make bench` only: they answer anonymous
-    requests with a page of holders' names and cities."""
-    if settings.BENCH_VIEWS:
+    requests with a page of holders' names and cities. They live in the bench app, which only
+    bench/settings.py installs; warn when a deployment runs with it, or mounts them anyway."""
+    from django.apps import apps
+    from django.urls import Resolver404, resolve
+
+    reasons = []
+    if apps.is_installed("bench"):
+        reasons.append("the bench app is installed")
+    try:
+        resolve("/__bench__/rows")
+    except Resolver404:
+        pass
+    else:
+        reasons.append(f"{settings.ROOT_URLCONF} serves /__bench__/")
+    if reasons:
         return [
             Warning(
-                "The benchmark pages under /__bench__/ are switched on: anyone can read "
-                "holders' names there.",
-                hint="Unset DJANGO_BENCH_VIEWS (or set it to false); only `make bench` needs it.",
+                "The benchmark pages are switched on (" + " and ".join(reasons) + "): anyone "
+                "can read holders' names under /__bench__/.",
+                hint=(
+                    "Run with DJANGO_SETTINGS_MODULE=renewal_portal.settings (the default); "
+                    "bench.settings is for `make bench` only."
+                ),
                 id="renewal_portal.W004",
             )
         ]

@@ -2,12 +2,13 @@
 
 from dataclasses import dataclass
 
+from django.db.models import TextChoices
 from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import TemplateView
 
-from cecs.hours import format_hours
 from cecs.selectors import cec_progress, cec_status, holder_submissions
+from core.formatting import dollars, format_hours
 from credentials.selectors import (
     amount_due_cents,
     current_cycle,
@@ -18,26 +19,29 @@ from holders.mixins import HolderRequiredMixin
 from holders.selectors import contact_confirmation_for
 
 
+class StepState(TextChoices):
+    # The values are what the dashboard template compares, so they stay these strings.
+    DONE = "done", "Done"
+    TODO = "todo", "To do"
+    WAITING = "waiting", "Waiting"
+    NOT_NEEDED = "not_needed", "Not needed"
+
+
 @dataclass
 class Step:
     number: int
     title: str
-    state: str  # done | todo | waiting | not_needed
+    state: StepState
     detail: str
     action_label: str = ""
     action_url: str = ""
 
     @property
     def is_done(self):
-        return self.state in ("done", "not_needed")
+        return self.state in (StepState.DONE, StepState.NOT_NEEDED)
 
 
-STATE_LABELS = {
-    "done": "Done",
-    "todo": "To do",
-    "waiting": "Waiting",
-    "not_needed": "Not needed",
-}
+STATE_LABELS = dict(StepState.choices)
 
 
 def contact_step(*, year, confirmation):
@@ -45,24 +49,24 @@ def contact_step(*, year, confirmation):
     title = "Update your contact information"
     if confirmation:
         when = f"{timezone.localtime(confirmation.confirmed_at):%B %-d, %Y}"
-        return Step(1, title, "done", f"Confirmed on {when}.", "Review", url)
+        return Step(1, title, StepState.DONE, f"Confirmed on {when}.", "Review", url)
     detail = f"Check and confirm your details for the {year} renewal."
-    return Step(1, title, "todo", detail, "Confirm contact details", url)
+    return Step(1, title, StepState.TODO, detail, "Confirm contact details", url)
 
 
 def payment_step(*, year, invoice):
     title = "Pay your renewal invoice"
     if invoice is None:
-        return Step(2, title, "waiting", f"Your {year} invoice has not been issued yet.")
+        return Step(2, title, StepState.WAITING, f"Your {year} invoice has not been issued yet.")
     url = reverse("credentials:invoice", args=[invoice.number])
     if invoice.is_settled:
         detail = "Fee waived by AASC." if invoice.fee_waived else "Paid. Thank you."
-        return Step(2, title, "done", detail, "View invoice", url)
+        return Step(2, title, StepState.DONE, detail, "View invoice", url)
     if invoice.status == invoice.Status.REFUNDED:
         detail = "Your payment was refunded; pay again to renew."
     else:
-        detail = f"Pay ${amount_due_cents(invoice=invoice) / 100:,.2f} by credit or debit card."
-    return Step(2, title, "todo", detail, "View and pay invoice", url)
+        detail = f"Pay {dollars(amount_due_cents(invoice=invoice))} by credit or debit card."
+    return Step(2, title, StepState.TODO, detail, "View and pay invoice", url)
 
 
 def cec_steps(*, invoice, cecs, submission):
@@ -70,19 +74,19 @@ def cec_steps(*, invoice, cecs, submission):
     if invoice is not None and not invoice.owes_cecs:
         reason = "CECs are waived for this renewal." if invoice.cecs_waived else "No CECs owed."
         return [
-            Step(3, status_title, "not_needed", reason),
-            Step(4, submit_title, "not_needed", reason),
+            Step(3, status_title, StepState.NOT_NEEDED, reason),
+            Step(4, submit_title, StepState.NOT_NEEDED, reason),
         ]
     url = reverse("cecs:status")
     if cecs.is_met:
         detail = f"{format_hours(cecs.total)} CECs count; you owe {format_hours(cecs.owed)}."
-        status = Step(3, status_title, "done", detail, "View CEC status", url)
+        status = Step(3, status_title, StepState.DONE, detail, "View CEC status", url)
     else:
         detail = (
             f"{format_hours(cecs.missing)} more CECs needed, earned in {cecs.window_end.year} "
             f"({format_hours(cecs.total)} of {format_hours(cecs.owed)} so far)."
         )
-        status = Step(3, status_title, "todo", detail, "View CEC status", url)
+        status = Step(3, status_title, StepState.TODO, detail, "View CEC status", url)
     submit = submission_step(cecs=cecs, submission=submission)
     return [status, submit]
 
@@ -92,18 +96,22 @@ def submission_step(*, cecs, submission):
     if submission is not None:
         when = f"{timezone.localtime(submission.decided_at or submission.submitted_at):%B %-d, %Y}"
         if submission.status == submission.Status.APPROVED:
-            return Step(4, title, "done", f"Approved by NAAEI on {when}.")
+            return Step(4, title, StepState.DONE, f"Approved by NAAEI on {when}.")
         if submission.status == submission.Status.PENDING:
-            return Step(4, title, "waiting", f"Submitted on {when}; waiting for NAAEI review.")
+            return Step(
+                4, title, StepState.WAITING, f"Submitted on {when}; waiting for NAAEI review."
+            )
         reason = submission.rejection_reason.rstrip()
         if not reason.endswith((".", "!", "?")):
             reason += "."
         detail = f"NAAEI did not approve your submission: {reason} Correct it and submit again."
-        return Step(4, title, "todo", detail, "Submit again", url)
+        return Step(4, title, StepState.TODO, detail, "Submit again", url)
     if cecs.is_met:
         detail = f"Submit your {format_hours(cecs.total)} CECs to NAAEI, all in one submission."
-        return Step(4, title, "todo", detail, "Submit CECs", url)
-    return Step(4, title, "waiting", "Earn the missing CECs first; then submit them all at once.")
+        return Step(4, title, StepState.TODO, detail, "Submit CECs", url)
+    return Step(
+        4, title, StepState.WAITING, "Earn the missing CECs first; then submit them all at once."
+    )
 
 
 def renewal_steps(*, cycle, invoice, confirmation, cecs, submission=None):
@@ -138,7 +146,7 @@ class DashboardView(HolderRequiredMixin, TemplateView):
                     submission=holder_submissions(holder=self.holder, cycle=cycle).first(),
                 )
                 context["steps"] = steps
-                context["next_step"] = next((s for s in steps if s.state == "todo"), None)
+                context["next_step"] = next((s for s in steps if s.state == StepState.TODO), None)
                 context["complete"] = invoice.completed_at is not None
         context["state_labels"] = STATE_LABELS
         return super().get_context_data(**context, **kwargs)

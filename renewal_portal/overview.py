@@ -77,7 +77,7 @@ def flag_expressions(cycle):
         "contact_confirmed": Exists(
             ContactConfirmation.objects.filter(holder=holder, cycle_year=cycle.year)
         ),
-        "paid": Q(status__in=[RenewalInvoice.Status.PAID, RenewalInvoice.Status.WAIVED]),
+        "paid": Q(status__in=RenewalInvoice.SETTLED_STATUSES),
         "enough_cecs": Q(cecs_waived=True)
         | Q(cecs_owed=0)
         | (
@@ -140,7 +140,7 @@ def cycle_overview(cycle):
             paid=Count(
                 "invoice",
                 distinct=True,
-                filter=Q(invoice__status__in=["paid", "waived"]),
+                filter=Q(invoice__status__in=RenewalInvoice.SETTLED_STATUSES),
             ),
             renewed=Count("invoice", distinct=True, filter=Q(invoice__completed_at__isnull=False)),
         )
@@ -154,7 +154,8 @@ def cycle_overview(cycle):
             Sum(
                 Case(
                     When(
-                        status__in=["open", "refunded"], then=F("fees_cents") + F("late_fee_cents")
+                        status__in=RenewalInvoice.PAYABLE_STATUSES,
+                        then=F("fees_cents") + F("late_fee_cents"),
                     ),
                     default=0,
                     output_field=IntegerField(),

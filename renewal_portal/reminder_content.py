@@ -2,9 +2,8 @@
 
 from cecs.selectors import cec_status, holder_submissions
 from credentials.selectors import amount_due_cents
+from holders.mail import send_holder_email
 from holders.selectors import contact_confirmation_for
-
-from .emails import send_holder_email
 
 
 def reminder_context(*, invoice, today=None):
@@ -15,7 +14,7 @@ def reminder_context(*, invoice, today=None):
         "invoice": invoice,
         "cycle": cycle,
         "needs_contact": contact_confirmation_for(holder=holder, cycle_year=cycle.year) is None,
-        "needs_payment": invoice.status in (invoice.Status.OPEN, invoice.Status.REFUNDED),
+        "needs_payment": invoice.is_payable,
         "amount_due_cents": amount_due_cents(invoice=invoice, today=today),
         "cecs": None,
         "needs_submission": False,

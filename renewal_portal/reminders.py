@@ -9,6 +9,7 @@ import datetime
 import uuid
 from dataclasses import dataclass, field
 
+from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
@@ -17,6 +18,7 @@ from django.utils import timezone
 from cecs.models import Submission
 from credentials.models import ReminderLog, ReminderStage, RenewalInvoice
 
+SEND_TASK = "reminders.send"  # renewal_portal.tasks.reminder_send_task
 STALE_CLAIM = datetime.timedelta(minutes=30)
 # The invoice date each anchor names; issued_at is a moment, taken as a date in Colorado.
 ANCHOR_ON_OR_BEFORE = {
@@ -132,10 +134,13 @@ def _record_history(logs, *, reason, now=None, created=False):
 
 
 def _enqueue(log_ids):
-    from .tasks import reminder_send_task
-
+    # The send task is looked up by its name, not imported: renewal_portal.tasks (the thin
+    # task entry points) imports this module, so importing it back would close a cycle.
+    # RenewalPortalConfig.ready() imports the tasks, so the name is registered in every
+    # process. The current app, as a shared task's .delay() would use (a test's own app too).
+    send = current_app.tasks[SEND_TASK]
     for log_id in log_ids:
-        reminder_send_task.delay(log_id)
+        send.delay(log_id)
 
 
 def _requeue_stalled(now):

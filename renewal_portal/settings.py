@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "phonenumber_field",
     "localflavor",
     "django_celery_beat",
+    # The ground floor every app uses: shared template filters (core/templatetags/), no models.
+    "core",
     "holders",
     "credentials",
     "cecs",
@@ -202,6 +204,9 @@ USE_TZ = True
 PHONENUMBER_DEFAULT_REGION = "US"
 PHONENUMBER_DEFAULT_FORMAT = "NATIONAL"
 RENEWAL_SEASON_START_MONTH = env.int("RENEWAL_SEASON_START_MONTH", default=11)
+# The renewal year, from the current cycle (credentials). holders sits below credentials
+# and reads it through this dotted path instead of importing it.
+CURRENT_RENEWAL_YEAR = "credentials.selectors.current_renewal_year"
 
 # --- Static files -----------------------------------------------------------
 STATIC_URL = "static/"
@@ -238,7 +243,7 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # (our own CSVs go through core.safe_csv, which covers all of OWASP's characters).
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 # Without these django-import-export lets any staff user import (NAAEI reviewers too).
-# The admins' GuardedImportMixin (renewal_portal/admin_history.py) also asks for "add";
+# The admins' GuardedImportMixin (core/admin_history.py) also asks for "add";
 # these are the floor for an admin that forgets it.
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
@@ -345,6 +350,3 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
-
-# `make bench` only (bench/README.md): mounts the reference pages under /__bench__/.
-BENCH_VIEWS = env.bool("DJANGO_BENCH_VIEWS", default=False)

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from .mail_tasks import mail_task
+from core.mail_tasks import mail_task
 
 
 @shared_task(name="reminders.sweep")

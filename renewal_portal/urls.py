@@ -1,5 +1,4 @@
 from allauth.account.decorators import secure_admin_login
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -29,6 +28,3 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
 ]
-
-if settings.BENCH_VIEWS:  # `make bench` reference pages; never on in a deployment
-    urlpatterns += [path("__bench__/", include("renewal_portal.bench_views"))]

@@ -2,8 +2,10 @@
 
 import os
 import secrets
+import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -111,7 +113,8 @@ def test_check_deploy_catches_an_insecure_production_setting():
     [
         ("CELERY_BROKER_URL", "", "renewal_portal.W002"),
         ("STRIPE_WEBHOOK_SECRET", "", "renewal_portal.W003"),
-        ("DJANGO_BENCH_VIEWS", "true", "renewal_portal.W004"),
+        # The benchmark's settings (bench/settings.py): its pages answer anonymous requests.
+        ("DJANGO_SETTINGS_MODULE", "bench.settings", "renewal_portal.W004"),
     ],
 )
 def test_check_deploy_catches_a_missing_broker_stripe_key_or_bench_pages(variable, value, check_id):
@@ -250,3 +253,57 @@ def test_the_installer_says_what_to_run_without_root(tmp_path):
     assert "needs root" in result.stderr
     assert "sudo apt-get install -y chromium" in result.stderr
     assert not (tmp_path / "calls").exists()
+
+
+# --- The apps' layers (import-linter; contracts in pyproject.toml [tool.importlinter]) -------
+
+LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
+
+
+def lint_imports(root):
+    """lint-imports as `make test` runs it, from `root`: it reads root/pyproject.toml and
+    finds the apps' packages in `root` (the first entry on its path)."""
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--no-cache"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_every_app_imports_only_the_layers_below_it():
+    result = lint_imports(ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("module", "imports", "refusal"),
+    [
+        ("holders._wrong_way_probe", "renewal_portal.dashboard", "holders is not allowed"),
+        ("credentials._wrong_way_probe", "payments.services", "credentials is not allowed"),
+        ("cecs._wrong_way_probe", "payments.models", "cecs is not allowed to import payments"),
+        ("core._wrong_way_probe", "holders.selectors", "core is not allowed to import holders"),
+        ("renewal_portal._wrong_way_probe", "bench.views", "renewal_portal is not allowed"),
+        # Appended to the real module: the reminders would import their tasks back (a cycle).
+        ("renewal_portal.reminders", "renewal_portal.tasks", "reminders is not allowed"),
+    ],
+)
+def test_an_import_against_the_layers_breaks_the_contracts(tmp_path, module, imports, refusal):
+    """A copy of the apps with one wrong-way import (the real tree is left alone while other
+    tests run): lint-imports fails and names the import."""
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
+    for package in config["root_packages"]:
+        shutil.copytree(
+            ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__")
+        )
+    with (tmp_path / f"{module.replace('.', '/')}.py").open("a") as source:
+        source.write(f"\nimport {imports}  # noqa\n")
+    result = lint_imports(tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert refusal in result.stdout
+    assert f"{module} -> {imports}" in result.stdout

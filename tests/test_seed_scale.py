@@ -1,5 +1,8 @@
 """`seed_scale` (the benchmark's data set) on the test database, with a few holders: the
-shapes it promises, every state it promises, and a rerun that replaces rather than adds."""
+shapes it promises, every state it promises, and a rerun that replaces rather than adds.
+
+It is a command of the bench app, which the portal's settings do not install (only
+bench/settings.py does), so the tests run the command object itself."""
 
 from io import StringIO
 
@@ -8,6 +11,12 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import Count
 
+from bench.management.commands.seed_scale import (
+    BENCH_ADMIN,
+    BENCH_HOLDER,
+    BENCH_REVIEWER,
+    Command,
+)
 from cecs.models import Attendance, CecEntry, ReportingForm, Submission, SubmissionEntry
 from cecs.selectors import cec_status
 from credentials.models import (
@@ -18,11 +27,6 @@ from credentials.models import (
 )
 from holders.models import HolderProfile, User
 from payments.models import CheckoutAttempt, Payment
-from renewal_portal.management.commands.seed_scale import (
-    BENCH_ADMIN,
-    BENCH_HOLDER,
-    BENCH_REVIEWER,
-)
 from tests.factories import HolderProfileFactory
 
 pytestmark = pytest.mark.django_db
@@ -47,7 +51,7 @@ MODELS = [
 
 def seed(**options):
     out = StringIO()
-    call_command("seed_scale", holders=HOLDERS, no_vacuum=True, stdout=out, **options)
+    call_command(Command(), holders=HOLDERS, no_vacuum=True, stdout=out, **options)
     return out.getvalue()
 
 

@@ -4,7 +4,7 @@ from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from renewal_portal.admin_history import HistoryAdmin
+from core.admin_history import HistoryAdmin
 
 
 def counted(number, noun):

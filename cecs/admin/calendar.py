@@ -5,7 +5,7 @@ from django.contrib import admin, messages
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
-from holders.services import ApplicationError
+from core.errors import ApplicationError
 
 from .. import reservations
 from ..models import AascClass, Reservation

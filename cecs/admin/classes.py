@@ -15,7 +15,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from holders.services import ApplicationError
+from core.errors import ApplicationError
 
 from .. import services
 from ..models import AascClass, Attendance

@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
-from holders.services import ApplicationError
+from core.errors import ApplicationError
 
 from .. import services
 from ..hours import check_plausible

@@ -10,7 +10,7 @@ from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from holders.services import ApplicationError
+from core.errors import ApplicationError
 
 from .. import services
 from ..models import CecEntry, ReportingForm

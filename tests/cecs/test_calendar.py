@@ -20,9 +20,9 @@ from cecs.reservations import (
 )
 from cecs.selectors import cec_status
 from cecs.services import attendance_record, attendance_withdraw, entry_create
+from core.errors import ApplicationError
 from credentials.models import RenewalInvoice
 from credentials.services import cycle_get_or_create, invoices_issue
-from holders.services import ApplicationError
 from tests.factories import AascClassFactory, HolderProfileFactory, holder_with, staff_user
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,7 @@ from django.db import connection
 from cecs import reservations
 from cecs.models import AascClass, Reservation
 from cecs.reservations import reservation_create
-from holders.services import ApplicationError
+from core.errors import ApplicationError
 from tests.factories import AascClassFactory, HolderProfileFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -8,6 +8,7 @@ from django.urls import reverse
 from cecs.models import Source
 from cecs.services import attendance_record, attendance_withdraw, entry_create
 from credentials.services import cycle_get_or_create, invoices_issue
+from renewal_portal.dashboard import StepState
 from tests.factories import AascClassFactory, holder_with, staff_user
 from tests.pdf import pdf_text
 
@@ -140,7 +141,7 @@ def test_dashboard_step_3_follows_the_ledger(client, holder, attended):
     client.force_login(holder.user)
     response = client.get(reverse("dashboard"))
     step = response.context["steps"][2]
-    assert step.state == "todo"
+    assert step.state == StepState.TODO
     assert step.detail == "5 more CECs needed, earned in 2026 (3 of 8 so far)."
     entry_create(
         holder=holder,
@@ -151,7 +152,7 @@ def test_dashboard_step_3_follows_the_ledger(client, holder, attended):
         source=Source.AASC_CLASS,
     )
     step = client.get(reverse("dashboard")).context["steps"][2]
-    assert step.state == "done"
+    assert step.state == StepState.DONE
 
 
 def test_progress_bar_shows_in_network_and_capped_participation(client, holder, attended):

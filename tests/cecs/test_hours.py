@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 
 from cecs.hours import check_plausible, net_hours
-from holders.services import ApplicationError
+from core.errors import ApplicationError
 
 T = datetime.time
 

@@ -10,7 +10,7 @@ from cecs.forms import ReportingFormForm
 from cecs.models import CecEntry, ReportingForm
 from cecs.reporting import ReportingFormInvalid, reporting_form_check, reporting_form_save
 from cecs.services import reporting_form_return, reporting_form_verify
-from holders.services import ApplicationError
+from core.errors import ApplicationError
 from tests.factories import ReportingFormFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

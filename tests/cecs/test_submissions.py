@@ -14,9 +14,10 @@ from cecs.services import (
     submission_create,
     submission_reject,
 )
+from core.errors import ApplicationError
 from credentials.models import HeldCredential, RenewalInvoice
 from credentials.services import cycle_get_or_create, invoices_issue
-from holders.services import ApplicationError
+from renewal_portal.dashboard import StepState
 from tests.concurrency import run_together
 from tests.factories import AascClassFactory, holder_with, reviewer_user, staff_user
 
@@ -199,7 +200,7 @@ def test_holder_submits_from_the_submit_page(client, holder, cycle):
     response = client.post(reverse("cecs:submit"), follow=True)
     assert "are submitted to NAAEI" in response.text
     step = response.context["steps"][3]
-    assert step.state == "waiting"
+    assert step.state == StepState.WAITING
     assert "waiting for NAAEI review" in step.detail
 
 
@@ -219,7 +220,7 @@ def test_dashboard_shows_a_rejection_with_its_reason(client, holder, cycle):
     submission_reject(submission=submission, reviewer=reviewer_user(), reason="Wrong year")
     client.force_login(holder.user)
     step = client.get(reverse("dashboard")).context["steps"][3]
-    assert step.state == "todo"
+    assert step.state == StepState.TODO
     assert "Wrong year" in step.detail
     assert step.action_label == "Submit again"
 

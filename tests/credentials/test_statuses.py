@@ -76,7 +76,7 @@ def test_staff_reinstate_a_lapsed_credential_and_it_stays_reinstated(cycle, staf
 
 def test_only_lapsed_credentials_can_be_reinstated(cycle, staff):
     holder = holder_with("CAM")
-    from holders.services import ApplicationError
+    from core.errors import ApplicationError
 
     with pytest.raises(ApplicationError, match="not lapsed"):
         credential_reinstate(credential=holder.credentials.get(), actor=staff, reason="x")

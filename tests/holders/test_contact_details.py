@@ -1,8 +1,12 @@
+import datetime
+
 import pytest
+import time_machine
 from django.urls import reverse
 
+from credentials.selectors import current_renewal_year
+from credentials.services import cycle_get_or_create
 from holders.models import ContactConfirmation, HolderProfile
-from holders.selectors import current_renewal_year
 
 URL = reverse("holders:profile")
 
@@ -63,6 +67,25 @@ def test_confirming_records_the_renewal_year(holder_client, holder):
     confirmation = ContactConfirmation.objects.get(holder=holder)
     assert confirmation.cycle_year == year
     assert confirmation.confirmed_by == holder.user
+
+
+def test_confirming_uses_the_current_cycles_year_not_the_calendars(holder_client, holder):
+    """The 2027 invoices went out early (15 October 2026): the calendar still says 2026,
+    but the dashboard is on the 2027 cycle, so the confirmation must be for 2027 too."""
+    cycle_get_or_create(year=2026)
+    early = cycle_get_or_create(year=2027)
+    early.invoices_go_out_on = datetime.date(2026, 10, 15)
+    early.save()
+    data = valid_post(holder)
+    del data["action"]
+    data["confirm"] = "Save and confirm"
+    denver_noon = datetime.datetime(
+        2026, 10, 20, 12, tzinfo=datetime.timezone(-datetime.timedelta(hours=6))
+    )
+    with time_machine.travel(denver_noon, tick=False):
+        response = holder_client.post(URL, data, follow=True)
+    assert "confirmed for the 2027 renewal" in response.text
+    assert ContactConfirmation.objects.get(holder=holder).cycle_year == 2027
 
 
 @pytest.mark.parametrize(

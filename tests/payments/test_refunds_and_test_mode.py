@@ -3,7 +3,8 @@ from django.urls import reverse
 
 from credentials.models import RenewalInvoice
 from payments.models import Payment
-from payments.services import demo_gateway_enabled, payment_fulfil
+from payments.services import Outcome, demo_gateway_enabled, payment_fulfil
+from renewal_portal.dashboard import StepState
 from tests.payments.stripe_fakes import event, post_event
 
 pytestmark = pytest.mark.django_db
@@ -41,8 +42,16 @@ def test_a_full_refund_marks_the_invoice_refunded_and_reopens_payment(client, pa
     assert invoice.status == RenewalInvoice.Status.REFUNDED
     client.force_login(invoice.holder.user)
     step = client.get(reverse("dashboard")).context["steps"][1]
-    assert step.state == "todo"
+    assert step.state == StepState.TODO
     assert "refunded" in step.detail
+
+
+def test_a_refunded_invoice_asks_for_its_total_again(client, paid, invoice):
+    post_event(client, refund_event(22000))
+    client.force_login(invoice.holder.user)
+    page = client.get(reverse("credentials:invoice", args=[invoice.number])).text
+    assert "Pay $220.00 by card" in page
+    assert "$0.00" not in page
 
 
 def test_a_partial_refund_keeps_the_invoice_paid(client, paid, invoice):
@@ -64,7 +73,7 @@ def test_a_refunded_invoice_can_be_paid_again(paid, invoice):
         provider="stripe",
         payment_intent_id="pi_second",
     )
-    assert again.outcome == "paid"
+    assert again.outcome == Outcome.PAID
     assert again.payment.receipt_number.endswith("-P2")
 
 

@@ -318,5 +318,5 @@ def test_staff_reconcile_of_a_reservation_without_a_session_asks_nobody(invoice,
         created_at=now,
         expires_at=now,
     )
-    assert "nothing to check" in services.reconcile_attempt(attempt=attempt)
+    assert "nothing to check" in services.reconcile_attempt(attempt=attempt).message
     assert stripe_http.requests == []

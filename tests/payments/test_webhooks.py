@@ -9,7 +9,6 @@ from django.test import Client
 
 from credentials.models import RenewalInvoice
 from payments.models import CheckoutAttempt, Payment, StripeEvent
-from payments.services import PAYABLE
 from tests.payments.stripe_fakes import (
     checkout_session,
     event,
@@ -172,7 +171,7 @@ def test_amount_mismatch_is_not_fulfilled_and_is_flagged(
         response = post_event(client, completed(invoice, amount=100))
     assert response.status_code == 200
     invoice.refresh_from_db()
-    assert invoice.status in PAYABLE
+    assert invoice.status in RenewalInvoice.PAYABLE_STATUSES
     assert not Payment.objects.exists()
     row = StripeEvent.objects.get()
     assert row.flagged

@@ -3,7 +3,7 @@ from django.core.checks import run_checks
 
 from renewal_portal.checks import (
     STRIPE_KEYS,
-    bench_views_are_off,
+    bench_pages_are_off,
     cache_is_shared_by_every_process,
     celery_has_a_broker,
     holder_mail_rate_is_readable,
@@ -65,22 +65,30 @@ def test_stripe_keys_set_pass(settings):
     assert stripe_is_configured(None) == []
 
 
-def test_bench_views_switched_on_are_flagged_for_deployment(settings):
-    settings.BENCH_VIEWS = True
-    warnings = bench_views_are_off(None)
-    assert [w.id for w in warnings] == ["renewal_portal.W004"]
-    assert "DJANGO_BENCH_VIEWS" in warnings[0].hint
+def test_the_portal_settings_serve_no_bench_pages():
+    assert bench_pages_are_off(None) == []
 
 
-def test_bench_views_off_pass(settings):
-    settings.BENCH_VIEWS = False
-    assert bench_views_are_off(None) == []
+def test_the_bench_urlconf_is_flagged_for_deployment(settings):
+    settings.ROOT_URLCONF = "bench.urls"
+    (warning,) = bench_pages_are_off(None)
+    assert warning.id == "renewal_portal.W004"
+    assert "bench.urls serves /__bench__/" in warning.msg
+    assert "DJANGO_SETTINGS_MODULE=renewal_portal.settings" in warning.hint
+
+
+def test_the_bench_app_installed_is_flagged_for_deployment(settings):
+    """Even without its URLconf: the app carries the seeder, which no deployment needs."""
+    settings.INSTALLED_APPS = [*settings.INSTALLED_APPS, "bench"]
+    (warning,) = bench_pages_are_off(None)
+    assert warning.id == "renewal_portal.W004"
+    assert "the bench app is installed" in warning.msg
 
 
 def test_check_deploy_runs_the_portal_checks(settings):
     """Registered with deploy=True: `check --deploy` reports them, a plain `check` does not."""
     settings.CELERY_BROKER_URL = ""
-    settings.BENCH_VIEWS = True
+    settings.ROOT_URLCONF = "bench.urls"
     deploy_ids = {message.id for message in run_checks(include_deployment_checks=True)}
     plain_ids = {message.id for message in run_checks(include_deployment_checks=False)}
     assert {"renewal_portal.W002", "renewal_portal.W004"} <= deploy_ids

@@ -26,11 +26,11 @@ from import_export.admin import BaseExportMixin, ImportMixin
 from cecs.models import Attendance, CecEntry, ReportingForm, Source
 from cecs.reservations import reservation_create
 from cecs.services import attendance_record, entry_create, submission_create
+from core.admin_history import ImportExportPermissionsMixin
 from credentials.models import HeldCredential, ReminderLog, ReminderStage, RenewalInvoice
 from credentials.services import cycle_get_or_create, emeritus_grant, invoices_issue, waiver_grant
 from holders.models import HolderProfile
 from payments.services import payment_fulfil
-from renewal_portal.admin_history import ImportExportPermissionsMixin
 from tests.factories import (
     AascClassFactory,
     ReportingFormFactory,

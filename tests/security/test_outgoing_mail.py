@@ -21,8 +21,10 @@ from django.urls import reverse
 from cecs.models import ReportingForm, Submission
 from cecs.services import reporting_form_verify
 from cecs.tasks import submission_notify_task
+from core.emails import send_templated_email
 from credentials.models import RenewalInvoice
 from credentials.services import cycle_get_or_create, invoices_issue
+from holders.mail import send_holder_email
 from holders.models import HolderProfile
 from holders.selectors import holder_mail_recipient
 from holders.services import (
@@ -32,7 +34,6 @@ from holders.services import (
     mail_rate,
 )
 from payments.services import payment_fulfil
-from renewal_portal.emails import send_holder_email, send_templated_email
 from renewal_portal.reminder_content import send_manual_reminder
 from tests.factories import HolderProfileFactory, ReportingFormFactory, UserFactory, holder_with
 
@@ -307,8 +308,9 @@ def test_old_holder_typed_addresses_are_unverified_by_the_migration(holder, othe
 
 
 def test_every_holder_mail_goes_through_the_one_recipient_function():
-    """Only renewal_portal/emails.py (send_holder_email) and the confirmation link in
-    holders/services.py may address mail themselves."""
+    """Only core/emails.py (send_templated_email, called by holders/mail.py's
+    send_holder_email) and the confirmation link in holders/services.py may address mail
+    themselves."""
     root = Path(settings.BASE_DIR)
     callers = set()
     for path in root.glob("*/**/*.py"):
@@ -319,7 +321,7 @@ def test_every_holder_mail_goes_through_the_one_recipient_function():
         # (allauth's adapter's self.send_mail is account mail: sign-up and password reset.)
         if re.search(r"send_templated_email\(|(?<!self\.)send_mail\(|EmailMultiAl", text):
             callers.add(relative)
-    assert callers == {"renewal_portal/emails.py", "holders/services.py"}
+    assert callers == {"core/emails.py", "holders/mail.py", "holders/services.py"}
 
 
 # --- (b) Holder text: no links, no subject injection -------------------------------------

@@ -1,7 +1,7 @@
 import pytest
 from django.core import mail
 
-from renewal_portal.emails import send_templated_email
+from core.emails import send_templated_email
 from tests.factories import ReportingFormFactory
 
 

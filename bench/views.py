@@ -1,5 +1,5 @@
-"""Reference pages for `make bench` (bench/README.md), mounted under /__bench__/ only when
-DJANGO_BENCH_VIEWS=true. They bracket what a portal page can reach on this machine:
+"""Reference pages for `make bench` (bench/README.md), mounted under /__bench__/ by bench/urls.py,
+the URLconf of bench/settings.py only. They bracket what a portal page can reach on this machine:
 
 - `ok`: a bare response, no template and no database: the ceiling;
 - `rows`: a page in the portal's layout (base.html) with a 20-row table read from
@@ -12,7 +12,6 @@ from functools import cache
 
 from django.http import HttpResponse
 from django.template import engines
-from django.urls import path
 from django.views.decorators.http import require_GET
 
 from holders.models import HolderProfile
@@ -55,9 +54,3 @@ def rows_view(request):
         )[:ROWS]
     )
     return HttpResponse(_template().render({"rows": rows}, request))
-
-
-urlpatterns = [
-    path("ok", ok_view, name="bench_ok"),
-    path("rows", rows_view, name="bench_rows"),
-]

@@ -1,8 +1,8 @@
-"""Filters for holder-typed text in email templates (see renewal_portal.emails)."""
+"""`{% load mail_text %}`: filters for holder-typed text in email templates (see core.emails)."""
 
 from django import template
 
-from renewal_portal import emails
+from core import emails
 
 register = template.Library()
 

@@ -1,12 +1,13 @@
-"""Holder emails: a subject and a plain-text body from templates/emails/, and an HTML
+"""Templated emails: a subject and a plain-text body from templates/emails/, and an HTML
 part made from that text in one shared layout.
 
 What a holder typed (a form's title, their name) is data, never a link: the templates pass
-it through `nolink` (bodies) and `plain_title` (subjects), and the HTML part turns only the
-portal's own page URLs into links. Mail to a holder goes through `send_holder_email`, which
-asks holders.selectors.holder_mail_recipient for the one verified address."""
+it through `nolink` (bodies) and `plain_title` (subjects), both in the `mail_text` tag
+library (core/templatetags/mail_text.py), and the HTML part turns only the portal's own page
+URLs into links. Mail to a holder goes through holders.mail.send_holder_email, which asks
+holders.selectors.holder_mail_recipient for the one verified address; this module knows no
+holder and imports no project app."""
 
-import logging
 import re
 
 from django.conf import settings
@@ -17,8 +18,6 @@ from django.template.loader import get_template, render_to_string
 from django.urls import Resolver404, resolve
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
-
-logger = logging.getLogger(__name__)
 
 SUBJECT_MAX = 150
 TITLE_MAX = 60
@@ -105,21 +104,3 @@ def send_templated_email(*, to, template, context, attachments=()):
     for filename, content, mimetype in attachments:
         message.attach(filename, content, mimetype)
     message.send()
-
-
-def send_holder_email(*, holder, template, context, attachments=(), holder_triggered=False):
-    """Mail `holder` at their verified contact email; returns the address, or None when
-    nothing was sent. `holder_triggered` mail (a receipt for something the holder just did)
-    counts against settings.HOLDER_MAIL_RATE; over it the mail is skipped, not queued."""
-    from holders.selectors import holder_mail_recipient
-    from holders.services import holder_mail_quota_take
-
-    to = holder_mail_recipient(holder=holder)
-    if to is None:
-        logger.warning("Not sent (%s): holder %s has no verified email.", template, holder.pk)
-        return None
-    if holder_triggered and not holder_mail_quota_take(holder=holder).allowed:
-        logger.warning("Not sent (%s): holder %s is over HOLDER_MAIL_RATE.", template, holder.pk)
-        return None
-    send_templated_email(to=to, template=template, context=context, attachments=attachments)
-    return to

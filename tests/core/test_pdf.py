@@ -2,7 +2,7 @@
 
 import threading
 
-from renewal_portal.pdf import font_config, render_pdf
+from core.pdf import font_config, render_pdf
 from tests.pdf import pdf_text
 
 CONTEXT = {"holder": {"full_name": "Ana Ruiz"}, "year": 2026, "entries": [], "total": 0}

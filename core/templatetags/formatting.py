@@ -1,8 +1,9 @@
-from decimal import Decimal
+"""`{% load formatting %}`: money and CEC hours in every app's templates."""
 
 from django import template
 
-from cecs.hours import format_hours
+from core.formatting import dollars as dollars_text
+from core.formatting import format_hours
 
 register = template.Library()
 
@@ -10,9 +11,7 @@ register = template.Library()
 @register.filter
 def dollars(cents):
     """Integer cents as US dollars: 12500 → $125.00."""
-    if cents in (None, ""):
-        return ""
-    return f"${Decimal(cents) / 100:,.2f}"
+    return dollars_text(cents)
 
 
 @register.filter

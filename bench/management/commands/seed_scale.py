@@ -1,5 +1,8 @@
 """`manage.py seed_scale --holders N`: a realistic large data set for `make bench`.
 
+A command of the bench app, which only bench/settings.py installs (bench/run.py runs it with
+DJANGO_SETTINGS_MODULE=bench.settings); the portal's own settings do not have it.
+
 What it writes, for N holders (default 100,000), in PostgreSQL only:
 
 - holders with 1 to 3 credentials (about 8 % imported without an account yet, about 3 %

@@ -5,7 +5,7 @@ from smtplib import SMTPServerDisconnected
 import pytest
 from celery import current_app
 
-from renewal_portal.mail_tasks import MAIL_ERRORS
+from core.mail_tasks import MAIL_ERRORS
 
 MAIL_TASKS = [
     "cecs.reporting_form_notify",
