@@ -140,3 +140,22 @@ def reporting_form_with_upload(*, holder, upload, form=None, **fields):
         upload=upload,
         actor=holder.user,
     )
+
+
+def contact_details_post(holder, **overrides):
+    """The contact-details page's form as a holder saves it (the "Save changes" button),
+    their record unchanged."""
+    return {
+        "first_name": holder.first_name,
+        "last_name": holder.last_name,
+        "email": holder.email,
+        "phone": "719-555-0199",
+        "street": "31 N Tejon St",
+        "city": "Colorado Springs",
+        "state": "CO",
+        "zip_code": "80903",
+        "employer": "Peak Living",
+        "job_title": "Regional Manager",
+        "action": "Save changes",
+        **overrides,
+    }

@@ -7,26 +7,9 @@ from django.urls import reverse
 from credentials.selectors import current_renewal_year
 from credentials.services import cycle_get_or_create
 from holders.models import ContactConfirmation, HolderProfile
+from tests.factories import contact_details_post
 
 URL = reverse("holders:profile")
-
-
-def valid_post(holder, **overrides):
-    data = {
-        "first_name": holder.first_name,
-        "last_name": holder.last_name,
-        "email": holder.email,
-        "phone": "719-555-0199",
-        "street": "31 N Tejon St",
-        "city": "Colorado Springs",
-        "state": "CO",
-        "zip_code": "80903",
-        "employer": "Peak Living",
-        "job_title": "Regional Manager",
-        "action": "Save changes",
-    }
-    data.update(overrides)
-    return data
 
 
 def stored(holder):
@@ -49,7 +32,7 @@ def test_holder_sees_only_own_details(holder_client, holder, other_holder):
 
 
 def test_saving_normalises_phone_and_reports_success(holder_client, holder):
-    response = holder_client.post(URL, valid_post(holder), follow=True)
+    response = holder_client.post(URL, contact_details_post(holder), follow=True)
     assert "Your contact details are saved." in response.text
     holder.refresh_from_db()
     assert holder.phone.as_e164 == "+17195550199"
@@ -58,8 +41,8 @@ def test_saving_normalises_phone_and_reports_success(holder_client, holder):
 
 
 def test_confirming_records_the_renewal_year(holder_client, holder):
-    data = valid_post(holder)
-    del data["action"]
+    data = contact_details_post(holder)
+    del data["action"]  # the browser sends only the button pressed
     data["confirm"] = "Save and confirm"
     response = holder_client.post(URL, data, follow=True)
     year = current_renewal_year()
@@ -76,8 +59,8 @@ def test_confirming_uses_the_current_cycles_year_not_the_calendars(holder_client
     early = cycle_get_or_create(year=2027)
     early.invoices_go_out_on = datetime.date(2026, 10, 15)
     early.save()
-    data = valid_post(holder)
-    del data["action"]
+    data = contact_details_post(holder)
+    del data["action"]  # the browser sends only the button pressed
     data["confirm"] = "Save and confirm"
     denver_noon = datetime.datetime(
         2026, 10, 20, 12, tzinfo=datetime.timezone(-datetime.timedelta(hours=6))
@@ -106,7 +89,7 @@ def test_bad_input_shows_error_beside_field_and_saves_nothing(
 ):
     before = stored(holder)
     history_before = holder.history.count()
-    response = holder_client.post(URL, valid_post(holder, **{field: value}))
+    response = holder_client.post(URL, contact_details_post(holder, **{field: value}))
     assert response.status_code == 200
     assert message in response.context["form"].errors[field][0]
     assert f'id="error_1_id_{field}"' in response.text
@@ -117,21 +100,23 @@ def test_bad_input_shows_error_beside_field_and_saves_nothing(
 
 def test_email_unique_regardless_of_case(holder_client, holder, other_holder):
     before = stored(holder)
-    response = holder_client.post(URL, valid_post(holder, email=other_holder.email.upper()))
+    response = holder_client.post(
+        URL, contact_details_post(holder, email=other_holder.email.upper())
+    )
     assert "already uses this email address" in response.context["form"].errors["email"][0]
     assert stored(holder) == before
 
 
 def test_a_new_email_is_stored_lower_case_and_waits_for_confirmation(holder_client, holder):
     old = holder.email
-    holder_client.post(URL, valid_post(holder, email="New.Address@Example.ORG"))
+    holder_client.post(URL, contact_details_post(holder, email="New.Address@Example.ORG"))
     holder.refresh_from_db()
     assert holder.pending_email == "new.address@example.org"
     assert holder.email == old  # tests/security/test_outgoing_mail.py: until the link is opened
 
 
 def test_changes_are_kept_in_history_with_who(holder_client, holder):
-    holder_client.post(URL, valid_post(holder, city="Pueblo", zip_code="81003"))
+    holder_client.post(URL, contact_details_post(holder, city="Pueblo", zip_code="81003"))
     latest = holder.history.first()
     assert latest.city == "Pueblo"
     assert latest.history_user == holder.user
@@ -140,6 +125,6 @@ def test_changes_are_kept_in_history_with_who(holder_client, holder):
 
 def test_member_number_cannot_be_changed_by_the_holder(holder_client, holder):
     number = holder.member_number
-    holder_client.post(URL, valid_post(holder, member_number="HACKED1"))
+    holder_client.post(URL, contact_details_post(holder, member_number="HACKED1"))
     holder.refresh_from_db()
     assert holder.member_number == number

@@ -35,7 +35,13 @@ from holders.services import (
 )
 from payments.services import payment_fulfil
 from renewal_portal.reminder_content import send_manual_reminder
-from tests.factories import HolderProfileFactory, ReportingFormFactory, UserFactory, holder_with
+from tests.factories import (
+    HolderProfileFactory,
+    ReportingFormFactory,
+    UserFactory,
+    contact_details_post,
+    holder_with,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -60,24 +66,6 @@ def run_on_commit(django_capture_on_commit_callbacks):
             return action(*args, **kwargs)
 
     return run
-
-
-def contact_post(holder, **overrides):
-    data = {
-        "first_name": holder.first_name,
-        "last_name": holder.last_name,
-        "email": holder.email,
-        "phone": "719-555-0199",
-        "street": "31 N Tejon St",
-        "city": "Colorado Springs",
-        "state": "CO",
-        "zip_code": "80903",
-        "employer": "Peak Living",
-        "job_title": "Regional Manager",
-        "action": "save",
-    }
-    data.update(overrides)
-    return data
 
 
 def confirm_link(message):
@@ -107,7 +95,7 @@ def test_changing_the_email_keeps_it_pending_and_mails_only_a_link_to_it(
 ):
     old = holder.email
     response = run_on_commit(
-        holder_client.post, PROFILE, contact_post(holder, email=NEW.upper()), follow=True
+        holder_client.post, PROFILE, contact_details_post(holder, email=NEW.upper()), follow=True
     )
     holder.refresh_from_db()
     assert holder.email == old
@@ -131,7 +119,7 @@ def test_the_unverified_address_gets_nothing_but_the_link(holder_client, run_on_
     holder = holder_with("CAM", "NALP")
     holder_client.force_login(holder.user)
     old = holder.email
-    run_on_commit(holder_client.post, PROFILE, contact_post(holder, email=NEW))
+    run_on_commit(holder_client.post, PROFILE, contact_details_post(holder, email=NEW))
     # Five reporting forms filed, one verified by staff, a reminder and a payment receipt.
     forms = submit_drafts(holder_client, holder, run_on_commit, 5)
     run_on_commit(reporting_form_verify, form=forms[0], actor=staff, signer_name="Pat Staff")
@@ -161,7 +149,7 @@ def test_opening_the_link_confirms_it_and_mail_then_goes_there(
     holder_client, holder, run_on_commit
 ):
     old = holder.email
-    run_on_commit(holder_client.post, PROFILE, contact_post(holder, email=NEW))
+    run_on_commit(holder_client.post, PROFILE, contact_details_post(holder, email=NEW))
     link = confirm_link(mail.outbox[0])
     page = holder_client.get(link)
     assert page.status_code == 200
@@ -190,7 +178,7 @@ def test_opening_the_link_confirms_it_and_mail_then_goes_there(
 def test_a_bad_link_is_refused_with_a_message_and_changes_nothing(
     holder_client, holder, other_holder, run_on_commit, time_machine, damage
 ):
-    run_on_commit(holder_client.post, PROFILE, contact_post(holder, email=NEW))
+    run_on_commit(holder_client.post, PROFILE, contact_details_post(holder, email=NEW))
     link = confirm_link(mail.outbox[0])
     message = {
         "tampered": "This confirmation link is not valid",
@@ -211,7 +199,9 @@ def test_a_bad_link_is_refused_with_a_message_and_changes_nothing(
     elif damage == "cancelled":
         holder_client.post(reverse("holders:email_cancel"))
     elif damage == "replaced":
-        run_on_commit(holder_client.post, PROFILE, contact_post(holder, email="newer@example.net"))
+        run_on_commit(
+            holder_client.post, PROFILE, contact_details_post(holder, email="newer@example.net")
+        )
     before = HolderProfile.objects.values().get(pk=holder.pk)
     for response in (holder_client.get(link), holder_client.post(link)):
         assert response.status_code == 400
@@ -231,12 +221,12 @@ def test_the_link_needs_the_holder_signed_in(client, holder, run_on_commit):
 
 def test_resend_and_cancel_from_the_contact_page(holder_client, holder, run_on_commit):
     old = holder.email
-    run_on_commit(holder_client.post, PROFILE, contact_post(holder, email=NEW))
+    run_on_commit(holder_client.post, PROFILE, contact_details_post(holder, email=NEW))
     response = run_on_commit(holder_client.post, reverse("holders:email_resend"), follow=True)
     assert f"We sent a new link to {NEW}." in response.text
     assert [m.to for m in mail.outbox] == [[NEW], [NEW]]
     # Saving the form again with the pending address typed in sends nothing more.
-    run_on_commit(holder_client.post, PROFILE, contact_post(holder, email=NEW))
+    run_on_commit(holder_client.post, PROFILE, contact_details_post(holder, email=NEW))
     assert len(mail.outbox) == 2
     response = holder_client.post(reverse("holders:email_cancel"), follow=True)
     assert f"Cancelled: your contact email stays {old}." in response.text
@@ -250,7 +240,7 @@ def test_resend_and_cancel_from_the_contact_page(holder_client, holder, run_on_c
 
 def test_an_address_another_holder_uses_is_refused_on_the_page(holder_client, holder, other_holder):
     before = HolderProfile.objects.values().get(pk=holder.pk)
-    response = holder_client.post(PROFILE, contact_post(holder, email=other_holder.email))
+    response = holder_client.post(PROFILE, contact_details_post(holder, email=other_holder.email))
     assert "already uses this email address" in response.context["form"].errors["email"][0]
     assert HolderProfile.objects.values().get(pk=holder.pk) == before
     assert mail.outbox == []
@@ -458,12 +448,15 @@ def test_confirmation_links_count_too_and_the_page_says_when_to_retry(
     holder_client, holder, settings, run_on_commit
 ):
     settings.HOLDER_MAIL_RATE = "2/h"
-    run_on_commit(holder_client.post, PROFILE, contact_post(holder, email=NEW))
+    run_on_commit(holder_client.post, PROFILE, contact_details_post(holder, email=NEW))
     run_on_commit(holder_client.post, reverse("holders:email_resend"))
     response = run_on_commit(holder_client.post, reverse("holders:email_resend"), follow=True)
     assert "Please try again after 1:00 PM (June 15)." in response.text
     response = run_on_commit(
-        holder_client.post, PROFILE, contact_post(holder, email="other@example.net"), follow=True
+        holder_client.post,
+        PROFILE,
+        contact_details_post(holder, email="other@example.net"),
+        follow=True,
     )
     assert "could not send its confirmation link yet" in response.text
     holder.refresh_from_db()
