@@ -2,6 +2,7 @@ import os
 
 import pytest
 
+from credentials.services import cycle_get_or_create
 from renewal_portal.reference_data import ensure_reference_data
 from tests.factories import PASSWORD, HolderProfileFactory, reviewer_user, staff_user
 
@@ -22,6 +23,12 @@ def _reference_data(request):
     }
     request.getfixturevalue("transactional_db" if transactional else "db")
     ensure_reference_data()
+
+
+@pytest.fixture
+def cycle(db):
+    """The 2027 cycle with design.md's defaults: CECs earned in 2026, due 1 January 2027."""
+    return cycle_get_or_create(year=2027)
 
 
 @pytest.fixture

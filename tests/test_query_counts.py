@@ -26,7 +26,7 @@ from cecs.services import (
     submission_reject,
 )
 from credentials.models import RenewalInvoice
-from credentials.services import cycle_get_or_create, invoices_issue
+from credentials.services import invoices_issue
 from holders.services import contact_confirm
 from payments.services import payment_fulfil
 from tests.factories import (
@@ -159,12 +159,6 @@ def many_submissions(cycle, reviewer, count=24):
             submission_approve(submission=submission, reviewer=reviewer)
         elif k % 4 == 2:
             submission_reject(submission=submission, reviewer=reviewer, reason="Hours missing.")
-
-
-@pytest.fixture
-def cycle(db):
-    """The 2027 cycle: CECs earned in 2026, due 1 January 2027."""
-    return cycle_get_or_create(year=2027)
 
 
 @pytest.fixture

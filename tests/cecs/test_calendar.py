@@ -22,7 +22,7 @@ from cecs.selectors import cec_status
 from cecs.services import attendance_record, attendance_withdraw, entry_create
 from core.errors import ApplicationError
 from credentials.models import RenewalInvoice
-from credentials.services import cycle_get_or_create, invoices_issue
+from credentials.services import invoices_issue
 from tests.factories import AascClassFactory, HolderProfileFactory, holder_with, staff_user
 
 pytestmark = pytest.mark.django_db
@@ -44,11 +44,6 @@ def offered(title, day, *, hour=9, hours="3", seats=None, published=True, **fiel
         location=fields.pop("location", "AASC office, 1220 N Union Blvd"),
         **fields,
     )
-
-
-@pytest.fixture
-def cycle(db):
-    return cycle_get_or_create(year=2027)
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from icalendar import Calendar
 
 from cecs.ics import holder_calendar, renewal_dates
 from cecs.reservations import reservation_cancel, reservation_create
-from credentials.services import cycle_get_or_create, invoices_issue
+from credentials.services import invoices_issue
 from tests.factories import AascClassFactory, HolderProfileFactory, holder_with
 
 pytestmark = pytest.mark.django_db
@@ -30,11 +30,6 @@ def offered(title, starts_at, *, hours="3", **fields):
         published=True,
         **fields,
     )
-
-
-@pytest.fixture
-def cycle(db):
-    return cycle_get_or_create(year=2027)
 
 
 @pytest.fixture

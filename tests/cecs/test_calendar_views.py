@@ -15,7 +15,7 @@ from icalendar import Calendar
 from cecs.models import AascClass, CalendarFeed, Reservation, Source
 from cecs.reservations import reservation_create
 from cecs.services import entry_create
-from credentials.services import cycle_get_or_create, invoices_issue
+from credentials.services import invoices_issue
 from tests.factories import AascClassFactory, HolderProfileFactory, holder_with
 
 pytestmark = pytest.mark.django_db
@@ -43,11 +43,6 @@ def offered(title, day, *, hour=9, hours="3", seats=None, **fields):
         location=fields.pop("location", "AASC office, 1220 N Union Blvd"),
         **fields,
     )
-
-
-@pytest.fixture
-def cycle(db):
-    return cycle_get_or_create(year=2027)
 
 
 @pytest.fixture

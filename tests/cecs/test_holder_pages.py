@@ -7,17 +7,12 @@ from django.urls import reverse
 
 from cecs.models import Source
 from cecs.services import attendance_record, attendance_withdraw, entry_create
-from credentials.services import cycle_get_or_create, invoices_issue
+from credentials.services import invoices_issue
 from renewal_portal.dashboard import StepState
 from tests.factories import AascClassFactory, holder_with, staff_user
 from tests.pdf import pdf_text
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def cycle(db):
-    return cycle_get_or_create(year=2027)
 
 
 @pytest.fixture

@@ -10,15 +10,10 @@ from django.urls import reverse
 
 from cecs.models import Source, Submission
 from cecs.services import entry_create, submission_approve, submission_create
-from credentials.services import cycle_get_or_create, invoices_issue
+from credentials.services import invoices_issue
 from tests.factories import holder_with
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def cycle(db):
-    return cycle_get_or_create(year=2027)
 
 
 def submitted(cycle, **holder_fields):

@@ -10,15 +10,10 @@ from cecs.models import CecEntry, Source
 from cecs.selectors import cec_status
 from cecs.services import entry_create
 from credentials.models import RenewalInvoice
-from credentials.services import cycle_get_or_create, invoices_issue
+from credentials.services import invoices_issue
 from tests.factories import ReportingFormFactory, holder_with
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def cycle(db):
-    return cycle_get_or_create(year=2027)
 
 
 @pytest.fixture

@@ -16,17 +16,12 @@ from cecs.services import (
 )
 from core.errors import ApplicationError
 from credentials.models import HeldCredential, RenewalInvoice
-from credentials.services import cycle_get_or_create, invoices_issue
+from credentials.services import invoices_issue
 from renewal_portal.dashboard import StepState
 from tests.concurrency import run_together
 from tests.factories import AascClassFactory, holder_with, reviewer_user, staff_user
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def cycle(db):
-    return cycle_get_or_create(year=2027)
 
 
 @pytest.fixture

@@ -11,11 +11,13 @@ from decimal import Decimal
 
 import pytest
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from playwright.sync_api import expect
 
 from cecs.models import Attendance, CecEntry, ReportingForm
-from cecs.services import attendance_record
+from cecs.reporting import reporting_form_save
+from cecs.services import attendance_record, reporting_form_verify
 from holders.demo import DEMO_PASSWORD
 from holders.models import User
 from tests.factories import AascClassFactory, ReportingFormFactory
@@ -65,7 +67,7 @@ SUBMITTED_NOTE = "This form was submitted to AASC on November 26, 2026"
 VERIFIED_MESSAGE = (
     f"Verified and signed: the CECs are in {HOLDER_NAME}'s ledger and {HOLDER_NAME} is told."
 )
-# cecs/admin/classes.py, AascClassAdmin.roster_view.
+# cecs/admin/roster.py, RosterImportMixin.roster_view.
 ROSTER_IMPORTED = "1 attendance recorded, 0 already recorded, 0 duplicate rows ignored."
 
 
@@ -312,29 +314,61 @@ def admin_rows(page):
     return page.locator("#result_list tbody tr")
 
 
-# --- 1-4. The whole journey, two people ------------------------------------------------
+# --- Set-up for the staff's and the holder's later steps --------------------------------
+# Each journey below starts where the one before it ends; these fixtures put the database
+# there through the same services the pages call.
+
+EXPO_FORM_DATA = {
+    "activity_type": "expo_class",
+    "title": EXPO_TITLE,
+    "organisation": EXPO_ORGANISATION,
+    "description": EXPO_DESCRIPTION,
+    "date_from": datetime.date(2026, 4, 22),
+    "start_time": datetime.time(9, 0),
+    "end_time": datetime.time(11, 30),
+    "break_minutes": 30,
+    "time_zone": "America/Denver",
+}
 
 
-def test_expo_form_is_verified_and_counts_with_an_aasc_class_towards_the_renewal(
-    holder_page,
-    staff_page,
-    live_server,
-    fair_housing,
-    signed_scan,
-    renamed_program,
-    private_media,
-    mailoutbox,
-    tmp_path,
+@pytest.fixture
+def submitted_expo_form(renewal_season, demo_invoice, demo_holder, signed_scan, private_media):
+    """Journey 1's end: the holder's Expo form with the signed scan, submitted to AASC
+    (which emails the holder that it was received)."""
+    scan = SimpleUploadedFile(SCAN_NAME, signed_scan.read_bytes(), content_type="application/pdf")
+    return reporting_form_save(
+        holder=demo_holder,
+        form_data=EXPO_FORM_DATA,
+        actor=demo_holder.user,
+        upload=scan,
+        submit=True,
+    )
+
+
+@pytest.fixture
+def verified_expo_form(submitted_expo_form):
+    """Journey 2's end: staff verified and signed the form."""
+    return reporting_form_verify(
+        form=submitted_expo_form,
+        actor=User.objects.get(email=STAFF_EMAIL),
+        signer_name=SIGNER_NAME,
+    )
+
+
+# --- 1. The holder reports an Expo class and submits it ---------------------------------
+
+
+def test_holder_reports_an_expo_class_with_its_scan_and_submits_it(
+    holder_page, live_server, signed_scan, renamed_program, private_media, mailoutbox
 ):
     holder = holder_page
-    staff = staff_page
 
     # The holder starts with none of the 8 CECs.
     expect(step_3(holder).locator(".small")).to_have_text(
         "8 more CECs needed, earned in 2026 (0 of 8 so far)."
     )
 
-    # 1. The holder reports the Expo class. A program renamed scan.pdf is refused first.
+    # A program renamed scan.pdf is refused first.
     open_new_form(holder, live_server)
     fill_expo_form(holder)
     upload_field(holder).set_input_files(renamed_program)
@@ -397,7 +431,24 @@ def test_expo_form_is_verified_and_counts_with_an_aasc_class_towards_the_renewal
     expect(card.get_by_role("link", name=exact(f"View {EXPO_TITLE}"))).to_be_visible()
     expect(card.get_by_role("button")).to_have_count(0)
 
-    # 2. Staff open the admin's reporting forms, download the scan, verify and sign.
+    # The holder was emailed that AASC received it (Celery runs eagerly, on commit, in the
+    # live server's thread; the outbox is shared).
+    assert [(message.to, message.subject) for message in mailoutbox] == [
+        ([HOLDER_EMAIL], RECEIVED_SUBJECT),
+    ]
+    assert EXPO_TITLE in mailoutbox[0].body
+
+
+# --- 2. Staff download the scan, verify and sign the form --------------------------------
+
+
+def test_staff_download_the_scan_and_verify_and_sign_the_form(
+    staff_page, live_server, submitted_expo_form, signed_scan, mailoutbox, tmp_path
+):
+    staff = staff_page
+    report = submitted_expo_form
+
+    # Staff open the admin's reporting forms, download the scan, verify and sign.
     staff.locator("#content-main").get_by_role("link", name="Reporting forms", exact=True).click()
     expect(staff).to_have_url(f"{live_server.url}{ADMIN_FORMS_PATH}")
     rows = admin_rows(staff)
@@ -446,7 +497,23 @@ def test_expo_form_is_verified_and_counts_with_an_aasc_class_towards_the_renewal
         CecEntry.Status.COUNTED,
     )
 
-    # 3. Staff record the holder's attendance at the AASC class from a roster CSV.
+    # The holder was emailed on submission and on verification.
+    assert [(message.to, message.subject) for message in mailoutbox] == [
+        ([HOLDER_EMAIL], RECEIVED_SUBJECT),
+        ([HOLDER_EMAIL], VERIFIED_SUBJECT),
+    ]
+    assert EXPO_TITLE in mailoutbox[0].body
+    assert f"signed by {SIGNER_NAME} on November 26, 2026" in mailoutbox[1].body
+
+
+# --- 3. Staff record attendance at an AASC class from a roster CSV -----------------------
+
+
+def test_staff_record_attendance_at_an_aasc_class_from_a_roster_csv(
+    staff_page, live_server, demo_invoice, fair_housing, tmp_path
+):
+    staff = staff_page
+
     roster = tmp_path / "roster" / "fair-housing-roster.csv"
     roster.parent.mkdir()
     roster.write_text(f"email,name\n{HOLDER_EMAIL},{HOLDER_NAME}\n", encoding="utf-8")
@@ -492,7 +559,17 @@ def test_expo_form_is_verified_and_counts_with_an_aasc_class_towards_the_renewal
         CLASS_DAY,
     )
 
-    # 4. The holder's CEC status counts both: 5 of the 8, all in-network.
+
+# --- 4. The holder sees both count and downloads the class certificate -----------------
+
+
+def test_holder_sees_the_form_and_the_class_count_and_downloads_the_certificate(
+    holder_page, live_server, verified_expo_form, attended_fair_housing, tmp_path
+):
+    holder = holder_page
+    class_entry = attended_fair_housing.cec_entry
+
+    # The holder's CEC status counts both: 5 of the 8, all in-network.
     holder.get_by_role("navigation", name="Main").get_by_role(
         "link", name="CEC status", exact=True
     ).click()
@@ -550,15 +627,6 @@ def test_expo_form_is_verified_and_counts_with_an_aasc_class_towards_the_renewal
     expect(step_3(holder).locator(".small")).to_have_text(
         "3 more CECs needed, earned in 2026 (5 of 8 so far)."
     )
-
-    # The holder was emailed on submission and on verification (Celery runs eagerly, on
-    # commit, in the live server's thread; the outbox is shared).
-    assert [(message.to, message.subject) for message in mailoutbox] == [
-        ([HOLDER_EMAIL], RECEIVED_SUBJECT),
-        ([HOLDER_EMAIL], VERIFIED_SUBJECT),
-    ]
-    assert EXPO_TITLE in mailoutbox[0].body
-    assert f"signed by {SIGNER_NAME} on November 26, 2026" in mailoutbox[1].body
 
 
 # --- 5. Accessibility and phone width --------------------------------------------------

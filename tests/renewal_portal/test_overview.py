@@ -11,7 +11,7 @@ from cecs.models import Source, Submission
 from cecs.selectors import cec_status
 from cecs.services import entry_create
 from credentials.models import HeldCredential, RenewalInvoice
-from credentials.services import cycle_get_or_create, invoices_issue
+from credentials.services import invoices_issue
 from holders.models import ContactConfirmation
 from holders.services import contact_confirm
 from payments.services import payment_fulfil
@@ -21,11 +21,6 @@ from tests.factories import holder_with
 pytestmark = pytest.mark.django_db
 
 SOURCES = [Source.AASC_CLASS, Source.COMMITTEE, Source.VOLUNTEERING, Source.OTHER_PROVIDER]
-
-
-@pytest.fixture
-def cycle(db):
-    return cycle_get_or_create(year=2027)
 
 
 def random_season(cycle, count, seed):

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from cecs.models import Source
 from cecs.services import entry_create, submission_create
 from credentials.models import ReminderLog, RenewalInvoice
-from credentials.services import cycle_get_or_create, invoices_issue
+from credentials.services import invoices_issue
 from renewal_portal.reminders import reminders_sweep
 from renewal_portal.tasks import reminder_send_task
 from tests.concurrency import run_together
@@ -23,11 +23,6 @@ pytestmark = pytest.mark.django_db
 
 DENVER = ZoneInfo("America/Denver")
 ISSUED_AT = datetime.datetime(2026, 11, 1, 10, 0, tzinfo=DENVER)
-
-
-@pytest.fixture
-def cycle(db):
-    return cycle_get_or_create(year=2027)
 
 
 def issue(cycle, count=1, codes=("CAM", "NALP")):
