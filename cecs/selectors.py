@@ -4,7 +4,20 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q
+from django.db.models import (
+    BooleanField,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, Least
+from django.db.models.lookups import GreaterThanOrEqual
 
 from core.formatting import format_hours
 from credentials.models import InvoiceLine
@@ -13,6 +26,11 @@ from credentials.selectors import cecs_owed_from, renewing_credentials, requirem
 from .models import Category, CecEntry, ReportingForm, Submission, SubmissionEntry
 
 ZERO = Decimal(0)
+
+# The one place that says which ledger lines can count at all: withdrawn ones never do.
+# cec_status (one holder, in Python, with reasons) and cec_count_expressions (many
+# holders, in SQL) both read it, so they cannot drift apart.
+COUNTABLE_STATUS = CecEntry.Status.COUNTED
 
 
 @dataclass
@@ -118,7 +136,7 @@ def cec_status(*, holder, cycle, invoice=None):
     )
     room = cap  # participation CECs that may still count; None = no cap
     for entry in entries:
-        if entry.status == CecEntry.Status.WITHDRAWN:
+        if entry.status != COUNTABLE_STATUS:
             status.not_counting.append(EntryLine(entry, ZERO, entry.correction_note or "Withdrawn"))
             continue
         if not window_start <= entry.earned_on <= window_end:
@@ -154,6 +172,65 @@ def cec_status(*, holder, cycle, invoice=None):
         status=ReportingForm.Status.VERIFIED
     )
     return status
+
+
+# --- The same rule for many invoices at once, in SQL ------------------------------------
+
+SQL_HOURS = DecimalField(max_digits=10, decimal_places=2)
+SQL_ZERO = Value(0, output_field=SQL_HOURS)
+
+
+def _counted_hours_sql(category):
+    """Hours of `category` the invoice's holder earned inside the invoice's frozen window:
+    cec_status's window and status checks, for the outer RenewalInvoice row."""
+    entries = CecEntry.objects.filter(
+        holder=OuterRef("holder"),
+        status=COUNTABLE_STATUS,
+        category=category,
+        earned_on__gte=OuterRef("cec_window_start"),
+        earned_on__lte=OuterRef("cec_window_end"),
+    )
+    total = entries.values("holder").annotate(total=Sum("hours")).values("total")
+    return Coalesce(Subquery(total, output_field=SQL_HOURS), SQL_ZERO)
+
+
+def cec_count_expressions():
+    """design.md rule 2 as SQL expressions over a RenewalInvoice row, from its snapshot
+    (cecs_owed, in_network_minimum, participation_cap, cecs_waived, cec_window_*), exactly
+    as cec_status counts with that invoice: participation up to the cap (counting in date
+    order up to the cap adds up to the smaller of the two), met = waived, or the total and
+    the in-network minimum both reached. Keys: cec_in_network, cec_participation (capped),
+    cec_other, cec_total, cecs_met (a Q, usable in filters and in Count(filter=...)).
+    tests/cecs/test_cec_count_agreement.py checks both agree on random ledgers."""
+    in_network = _counted_hours_sql(Category.IN_NETWORK)
+    participation_earned = _counted_hours_sql(Category.PARTICIPATION)
+    # No cap (NULL) = all of it counts.
+    participation = Least(
+        participation_earned, Coalesce(F("participation_cap"), participation_earned)
+    )
+    other = _counted_hours_sql(Category.OTHER)
+    total = in_network + participation + other
+    met = Q(cecs_waived=True) | (
+        Q(GreaterThanOrEqual(total, F("cecs_owed")))
+        & Q(GreaterThanOrEqual(in_network, F("in_network_minimum")))
+    )
+    return {
+        "cec_in_network": in_network,
+        "cec_participation": participation,
+        "cec_other": other,
+        "cec_total": total,
+        "cecs_met": met,
+    }
+
+
+def invoices_with_cec_counts(queryset):
+    """RenewalInvoice rows annotated with what cec_status would say for each: counted
+    cec_in_network, cec_participation, cec_other, cec_total and cecs_met; one query."""
+    expressions = cec_count_expressions()
+    met = expressions.pop("cecs_met")
+    return queryset.annotate(
+        **expressions, cecs_met=ExpressionWrapper(met, output_field=BooleanField())
+    )
 
 
 def holder_entries(*, holder, year=None):

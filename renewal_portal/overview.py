@@ -6,27 +6,21 @@ from dataclasses import dataclass
 from django.db.models import (
     Case,
     Count,
-    DecimalField,
     Exists,
     F,
     IntegerField,
     OuterRef,
     Q,
-    Subquery,
     Sum,
-    Value,
     When,
 )
-from django.db.models.functions import Coalesce, Least
-from django.db.models.lookups import GreaterThanOrEqual
+from django.db.models.functions import Coalesce
 
-from cecs.models import Category, CecEntry, Submission
+from cecs.models import Submission
+from cecs.selectors import cec_count_expressions
 from credentials.models import HeldCredential, InvoiceLine, RenewalInvoice, Waiver
 from holders.models import ContactConfirmation
 from payments.models import Payment
-
-HOURS = DecimalField(max_digits=10, decimal_places=2)
-ZERO = Value(0, output_field=HOURS)
 
 # (key, label): the funnel, in the order a renewal goes.
 STAGES = [
@@ -45,28 +39,9 @@ OTHER_FIGURES = [
 ]
 
 
-def _hours(holder_ref, category):
-    # The invoice's own earning window, frozen when it was issued, as cec_status counts.
-    entries = CecEntry.objects.filter(
-        holder=holder_ref,
-        status=CecEntry.Status.COUNTED,
-        category=category,
-        earned_on__gte=OuterRef("cec_window_start"),
-        earned_on__lte=OuterRef("cec_window_end"),
-    )
-    total = entries.values("holder").annotate(total=Sum("hours")).values("total")
-    return Coalesce(Subquery(total, output_field=HOURS), ZERO)
-
-
 def flag_expressions(cycle):
     """One boolean SQL expression per figure, for an invoice of `cycle`."""
     holder = OuterRef("holder")
-    in_network = _hours(holder, Category.IN_NETWORK)
-    participation = _hours(holder, Category.PARTICIPATION)
-    other = _hours(holder, Category.OTHER)
-    counted = (
-        in_network + other + Least(participation, Coalesce(F("participation_cap"), participation))
-    )
     submissions = Submission.objects.filter(invoice=OuterRef("pk"))
     renewed_credentials = HeldCredential.objects.filter(
         pk__in=InvoiceLine.objects.filter(invoice=OuterRef(OuterRef("pk"))).values(
@@ -78,12 +53,8 @@ def flag_expressions(cycle):
             ContactConfirmation.objects.filter(holder=holder, cycle_year=cycle.year)
         ),
         "paid": Q(status__in=RenewalInvoice.SETTLED_STATUSES),
-        "enough_cecs": Q(cecs_waived=True)
-        | Q(cecs_owed=0)
-        | (
-            Q(GreaterThanOrEqual(counted, F("cecs_owed")))
-            & Q(GreaterThanOrEqual(in_network, F("in_network_minimum")))
-        ),
+        # cecs owns what counts (design.md rule 2); the same rule cec_status applies.
+        "enough_cecs": cec_count_expressions()["cecs_met"],
         "submitted": Exists(submissions),
         "approved": Exists(submissions.filter(status=Submission.Status.APPROVED)),
         "renewed": Q(completed_at__isnull=False),
