@@ -1,23 +1,20 @@
-"""Payments: starting Checkout, fulfilling an invoice exactly once, refunds, webhooks."""
+"""Payments: fulfilling an invoice exactly once, refunds, webhooks (starting Checkout is
+payments/checkout.py)."""
 
-import datetime
 import enum
 import logging
-import time
 import traceback
 import uuid
 from dataclasses import dataclass
 
-import stripe
 from django.core.mail import mail_admins
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import F
 from django.utils import timezone
 
 from core.errors import ApplicationError
 from credentials.models import RenewalInvoice
 from credentials.services import (
-    invoice_apply_late_fee,
     invoice_mark_paid,
     invoice_mark_refunded,
     renewal_complete_if_ready,
@@ -28,12 +25,10 @@ from .models import CheckoutAttempt, Payment, StripeEvent
 
 logger = logging.getLogger(__name__)
 
-CHECKOUT_LIFETIME = datetime.timedelta(hours=23)  # Stripe expires sessions after 24 h
 CURRENCY = "usd"
-WAIT_POLL_SECONDS = 0.2  # a second click re-reads the first click's attempt this often
 
 
-def _locked_invoice(invoice_id):
+def locked_invoice(invoice_id):
     return (
         RenewalInvoice.objects.select_for_update()
         .select_related("cycle", "holder")
@@ -49,120 +44,6 @@ def ensure_payable(invoice):
         )
     if invoice.total_cents == 0:
         raise ApplicationError(f"Invoice {invoice.number} has nothing to pay.")
-
-
-class CheckoutUnavailable(Exception):
-    """Stripe did not give us a Checkout Session (down, slow or refusing); nothing was charged."""
-
-
-def checkout_start(*, invoice, success_url, cancel_url, now=None):
-    """The Checkout Session to send the holder to: the open one if still good, or a new
-    one for the open amount (late fee added first).
-
-    Stripe is asked with no transaction open and no row locked (a hanging Stripe must not
-    make other requests queue behind it): the attempt is reserved and committed first,
-    Stripe is called, and the answer is recorded in a second short transaction. Concurrent
-    clicks queue only on the short reservation; a click that finds another one asking
-    Stripe waits for its answer, so they share one session and one idempotency key per
-    attempt. Raises CheckoutUnavailable when Stripe gives no session."""
-    now = now or timezone.now()
-    attempt, ask_stripe = _checkout_reserve(invoice=invoice, now=now)
-    if not ask_stripe:
-        if attempt.status == CheckoutAttempt.Status.CREATING:
-            attempt = _checkout_wait(attempt=attempt)
-        return attempt
-    try:
-        session = stripe_gateway.create_checkout_session(
-            invoice=attempt.invoice,
-            amount_cents=attempt.amount_cents,
-            success_url=success_url,
-            cancel_url=cancel_url,
-            idempotency_key=attempt.idempotency_key,
-        )
-    except stripe.StripeError as error:
-        # Keep the reservation and its key, released: Stripe may have made the session
-        # before the connection dropped, and the same key gets that same session back.
-        CheckoutAttempt.objects.filter(
-            pk=attempt.pk, status=CheckoutAttempt.Status.CREATING
-        ).update(creating_until=None)
-        logger.warning("Checkout Session for %s failed: %s", attempt.invoice.number, error)
-        raise CheckoutUnavailable(str(error)) from error
-    return _checkout_record(attempt=attempt, session=session)
-
-
-@transaction.atomic
-def _checkout_reserve(*, invoice, now):
-    """Under the invoice lock: (the live attempt, whether this request must ask Stripe)."""
-    invoice = invoice_apply_late_fee(invoice=invoice, today=timezone.localdate(now))
-    invoice = _locked_invoice(invoice.pk)
-    ensure_payable(invoice)
-    amount = invoice.total_cents
-    clock = timezone.now()  # leases follow the real clock, even when `now` is given
-    live = CheckoutAttempt.objects.filter(invoice=invoice, status__in=CheckoutAttempt.LIVE).first()
-    if live is not None:
-        live.invoice = invoice
-        # Same amount and not stale: Stripe gets the same parameters under the same key.
-        usable = live.amount_cents == amount and live.expires_at > now
-        if usable and live.status == CheckoutAttempt.Status.OPEN:
-            return live, False
-        if usable and live.creating_until is not None and live.creating_until > clock:
-            return live, False  # another request is asking Stripe right now
-        if usable:
-            live.creating_until = clock + _creating_lease()
-            live.save(update_fields=["creating_until"])
-            return live, True  # the last ask failed or its process died: ask again, same key
-        live.status = CheckoutAttempt.Status.EXPIRED
-        live.creating_until = None
-        live.save(update_fields=["status", "creating_until"])
-    number = (
-        CheckoutAttempt.objects.filter(invoice=invoice).aggregate(n=Max("attempt"))["n"] or 0
-    ) + 1
-    attempt = CheckoutAttempt.objects.create(
-        invoice=invoice,
-        attempt=number,
-        idempotency_key=f"aasc-invoice-{invoice.pk}-checkout-{number}",
-        amount_cents=amount,
-        currency=CURRENCY,
-        status=CheckoutAttempt.Status.CREATING,
-        creating_until=clock + _creating_lease(),
-        created_at=now,
-        expires_at=now + CHECKOUT_LIFETIME,
-    )
-    return attempt, True
-
-
-def _creating_lease():
-    # Longer than one bounded Stripe call, so only a crashed request's lease runs out.
-    return datetime.timedelta(seconds=stripe_gateway.longest_call_seconds() + 5)
-
-
-@transaction.atomic
-def _checkout_record(*, attempt, session):
-    row = CheckoutAttempt.objects.select_for_update().select_related("invoice").get(pk=attempt.pk)
-    if row.status == CheckoutAttempt.Status.CREATING:
-        row.stripe_session_id = session["id"]
-        row.url = session["url"]
-        row.status = CheckoutAttempt.Status.OPEN
-        row.creating_until = None
-        row.save(update_fields=["stripe_session_id", "url", "status", "creating_until"])
-    elif row.status != CheckoutAttempt.Status.OPEN:
-        # Superseded while Stripe answered (say the late fee changed the amount).
-        raise CheckoutUnavailable(f"attempt {row.pk} became {row.status} during the call")
-    return row
-
-
-def _checkout_wait(*, attempt):
-    """Wait, holding nothing, for the request that is asking Stripe for `attempt`."""
-    while True:
-        time.sleep(WAIT_POLL_SECONDS)
-        row = CheckoutAttempt.objects.select_related("invoice").get(pk=attempt.pk)
-        if row.status == CheckoutAttempt.Status.OPEN:
-            return row
-        released = row.creating_until is None or row.creating_until <= timezone.now()
-        if row.status != CheckoutAttempt.Status.CREATING or released:
-            # That request got no session: Stripe is failing. Do not queue another wait
-            # on it; the holder's next click asks again with the same key.
-            raise CheckoutUnavailable(f"attempt {row.pk} got no session")
 
 
 class Outcome(enum.StrEnum):
@@ -222,7 +103,7 @@ def payment_fulfil(
     """Record a completed payment and mark the invoice paid: the one path for the webhook,
     the success page, reconciliation and the test-mode page. A second call for the same
     payment changes nothing; a wrong amount or currency is not fulfilled."""
-    invoice = _locked_invoice(invoice_id)
+    invoice = locked_invoice(invoice_id)
     known = Payment.objects.filter(invoice=invoice)
     if session_id and known.filter(stripe_checkout_session_id=session_id).exists():
         return Fulfilment(Outcome.ALREADY_PAID, known.get(stripe_checkout_session_id=session_id))
@@ -281,7 +162,7 @@ def payment_refund(*, payment_intent_id, refunded_cents, now=None):
     )
     if payment is None:
         return None
-    invoice = _locked_invoice(payment.invoice_id)
+    invoice = locked_invoice(payment.invoice_id)
     payment = Payment.objects.select_for_update().get(pk=payment.pk)
     if refunded_cents <= payment.refunded_cents:
         return payment  # a repeat or an older event
@@ -460,7 +341,7 @@ def demo_gateway_pay(*, invoice):
     if not demo_gateway_enabled():
         raise ApplicationError("Test-mode payments are switched off.")
     with transaction.atomic():
-        locked = _locked_invoice(invoice.pk)
+        locked = locked_invoice(invoice.pk)
         ensure_payable(locked)
         amount = locked.total_cents
     return payment_fulfil(

@@ -17,7 +17,7 @@ from core.errors import ApplicationError
 from credentials.invoice_access import own_invoice
 from holders.mixins import HolderRequiredMixin
 
-from . import services, stripe_gateway
+from . import checkout, services, stripe_gateway
 from .models import Payment
 from .receipts import receipt_pdf
 
@@ -46,14 +46,14 @@ class PayView(LoginRequiredMixin, View):
             )
         back = request.build_absolute_uri(reverse("payments:paid", args=[number]))
         try:
-            attempt = services.checkout_start(
+            attempt = checkout.checkout_start(
                 invoice=invoice,
                 success_url=back + "?session_id={CHECKOUT_SESSION_ID}",
                 cancel_url=request.build_absolute_uri(reverse("payments:cancelled", args=[number])),
             )
         except ApplicationError as error:
             return back_to_invoice(request, number, str(error))
-        except services.CheckoutUnavailable:
+        except checkout.CheckoutUnavailable:
             # 503 with Retry-After: Stripe is failing, not the holder; the page leads back.
             response = render(
                 request, "payments/unavailable.html", {"invoice": invoice}, status=503

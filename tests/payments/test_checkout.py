@@ -6,8 +6,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from credentials.models import RenewalInvoice
+from payments.checkout import checkout_start
 from payments.models import CheckoutAttempt, Payment
-from payments.services import checkout_start
 from tests.concurrency import run_together
 from tests.factories import holder_with
 

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from credentials.models import RenewalInvoice
-from payments import services, stripe_gateway
+from payments import checkout, services, stripe_gateway
 from payments.models import CheckoutAttempt
 from tests.payments.stripe_fakes import FakeStripeHTTP, SilentStripe
 
@@ -211,21 +211,21 @@ def test_a_second_click_waits_for_the_first_and_does_not_ask_stripe_again(
         release.wait(60)
         return stripe_down(request)
 
-    real_wait = services._checkout_wait
+    real_wait = checkout._checkout_wait
 
     def wait(**kwargs):
         second_is_waiting.set()
         return real_wait(**kwargs)
 
-    monkeypatch.setattr(services, "_checkout_wait", wait)
+    monkeypatch.setattr(checkout, "_checkout_wait", wait)
     fake = FakeStripeHTTP(respond)
     stripe_gateway.use_http_client(fake)
     outcomes = {}
 
     def click(name):
         try:
-            outcomes[name] = services.checkout_start(invoice=invoice, **URLS)
-        except services.CheckoutUnavailable as error:
+            outcomes[name] = checkout.checkout_start(invoice=invoice, **URLS)
+        except checkout.CheckoutUnavailable as error:
             outcomes[name] = error
         finally:
             connections.close_all()
@@ -242,8 +242,8 @@ def test_a_second_click_waits_for_the_first_and_does_not_ask_stripe_again(
         second.join()
     finally:
         stripe_gateway.use_http_client(None)
-    assert isinstance(outcomes["first"], services.CheckoutUnavailable)
-    assert isinstance(outcomes["second"], services.CheckoutUnavailable)
+    assert isinstance(outcomes["first"], checkout.CheckoutUnavailable)
+    assert isinstance(outcomes["second"], checkout.CheckoutUnavailable)
     assert len(fake.requests) == 1  # a failing Stripe is not asked once per waiting click
 
 
@@ -257,9 +257,9 @@ def test_a_reservation_whose_request_died_is_retried_with_the_same_key(invoice, 
         status="creating",
         creating_until=now - timezone.timedelta(seconds=1),  # its process was killed
         created_at=now,
-        expires_at=now + services.CHECKOUT_LIFETIME,
+        expires_at=now + checkout.CHECKOUT_LIFETIME,
     )
-    attempt = services.checkout_start(invoice=invoice, **URLS)
+    attempt = checkout.checkout_start(invoice=invoice, **URLS)
     assert (attempt.attempt, attempt.status) == (1, "open")
     [sent] = stripe_http.requests
     assert sent["headers"]["Idempotency-Key"] == f"aasc-invoice-{invoice.pk}-checkout-1"
@@ -274,9 +274,9 @@ def test_a_failed_reservation_for_an_old_amount_is_replaced(invoice, stripe_http
         amount_cents=invoice.total_cents - 100,  # Stripe refuses a key reused with new params
         status="creating",
         created_at=now,
-        expires_at=now + services.CHECKOUT_LIFETIME,
+        expires_at=now + checkout.CHECKOUT_LIFETIME,
     )
-    attempt = services.checkout_start(invoice=invoice, **URLS)
+    attempt = checkout.checkout_start(invoice=invoice, **URLS)
     assert (attempt.attempt, attempt.amount_cents) == (2, invoice.total_cents)
     assert CheckoutAttempt.objects.get(attempt=1).status == "expired"
     [sent] = stripe_http.requests
