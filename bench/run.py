@@ -34,7 +34,7 @@ WORK_DIR = BASE_DIR / "var" / "bench"
 PYTHON = sys.executable
 BIN = Path(PYTHON).parent
 
-# Targets from issue 10 (ratios hold on any machine; absolute times on a 2-core machine).
+# The targets (ratios hold on any machine; absolute times on a 2-core machine).
 PAGE_RPS_RATIO = 0.5  # each page ≥ 0.5 x the reference page's req/s
 PAGE_P99_MS = 50
 PAGE_MAX_QUERIES = 12

@@ -53,7 +53,7 @@ class AascClass(models.Model):
     hours = models.DecimalField(
         **HOURS, help_text="Hours of instruction, meals and breaks excluded."
     )
-    # The class calendar (issue 11): published upcoming classes holders can reserve.
+    # The class calendar: published upcoming classes holders can reserve.
     starts_at = models.DateTimeField(
         "starts at", null=True, blank=True, help_text="In America/Denver time."
     )

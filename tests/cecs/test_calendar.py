@@ -1,4 +1,4 @@
-"""Issue 11, part 3: the AASC class calendar. Reserving and cancelling seats (capacity in
+"""The AASC class calendar. Reserving and cancelling seats (capacity in
 the database), reservations turned "attended" by staff's attendance, and the classes
 suggested to a holder short of CECs for the 2027 cycle (earning window: 2026)."""
 

@@ -1,4 +1,4 @@
-"""Issue 11, part 4: the holder's calendar file (.ics). It parses with the icalendar
+"""The holder's calendar file (.ics). It parses with the icalendar
 library and holds the renewal due date and end of grace (all-day, dates as in Colorado)
 and the holder's reserved classes (timed, TZID=America/Denver), and nobody else's."""
 

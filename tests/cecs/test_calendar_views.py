@@ -1,4 +1,4 @@
-"""Issue 11, parts 3 and 4 through the portal's pages: the class list, reserving and
+"""The class calendar through the portal's pages: the class list, reserving and
 cancelling (holder-scoped), suggestions on the CEC status page, the calendar download
 and the secret feed, and staff publishing classes in the admin."""
 
