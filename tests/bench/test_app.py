@@ -2,30 +2,19 @@
 settings (bench/settings.py, what bench/run.py uses); the portal's settings carry neither."""
 
 import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
 
 from tests.factories import HolderProfileFactory
+from tests.test_infrastructure import manage
 
-ROOT = Path(__file__).resolve().parent.parent.parent
 
-
-def manage(*args, settings_module):
+def manage_with(*args, settings_module):
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     env.update(DJANGO_ENV_FILE="tests/test.env", DJANGO_SETTINGS_MODULE=settings_module)
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return manage(*args, env=env)
 
 
 def test_the_portal_does_not_install_the_bench_app():
@@ -42,10 +31,10 @@ def test_the_portal_serves_no_bench_page(client, path):
 
 def test_bench_settings_install_the_seeder():
     """`make bench` runs `manage.py seed_scale` with these settings."""
-    bench = manage("seed_scale", "--help", settings_module="bench.settings")
+    bench = manage_with("seed_scale", "--help", settings_module="bench.settings")
     assert bench.returncode == 0, bench.stderr
     assert "--holders" in bench.stdout
-    portal = manage("seed_scale", "--help", settings_module="renewal_portal.settings")
+    portal = manage_with("seed_scale", "--help", settings_module="renewal_portal.settings")
     assert portal.returncode != 0
     assert "Unknown command: 'seed_scale'" in portal.stderr
 
