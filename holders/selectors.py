@@ -1,10 +1,6 @@
-import logging
-
 from allauth.account.models import EmailAddress
 
 from .models import ContactConfirmation, HolderProfile
-
-logger = logging.getLogger(__name__)
 
 
 def holder_for_user(*, user):
@@ -56,5 +52,4 @@ def holder_mail_recipient(*, holder):
         ).exists()
     ):
         return email
-    logger.warning("Holder %s has no verified contact email; no mail sent.", holder.pk)
     return None
