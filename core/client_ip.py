@@ -43,11 +43,6 @@ def client_ip(request):
     return _normalised(remote) or remote
 
 
-def ratelimit_key(group, request):
-    """django-ratelimit's `key=` callable form, for limits declared with a callable."""
-    return client_ip(request)
-
-
 def _normalised(value):
     """One spelling per client: no port or brackets, IPv4-mapped IPv6 as IPv4, IPv6 as its /64."""
     value = value.strip()

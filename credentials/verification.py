@@ -18,12 +18,12 @@ def verify_view(request):
     form = VerifyForm(request.GET or None)
     context = {"form": form, "searched": False}
     if form.is_bound and form.is_valid():
-        # Per client, not per connection: behind the proxy key="ip" (REMOTE_ADDR) gave all
-        # visitors together one allowance of 30 an hour.
+        # Per client, not per connection: "ip" is core.client_ip.client_ip here
+        # (RATELIMIT_IP_META_KEY), so behind the proxy each visitor has their own allowance.
         if is_ratelimited(
             request,
             group="credential-verify",
-            key="core.client_ip.ratelimit_key",
+            key="ip",
             rate=LOOKUPS_PER_HOUR,
             increment=True,
         ):
