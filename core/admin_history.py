@@ -39,10 +39,10 @@ def require_valid_id(field, value):
         raise Http404 from None
 
 
-def has_model_perms(request, opts, actions):
-    """Whether the user holds every one of the model's `actions` ("add", "view"...)."""
+def has_model_perms(user, opts, actions):
+    """Whether `user` holds every one of the model's `actions` ("add", "view"...)."""
     return all(
-        request.user.has_perm(f"{opts.app_label}.{get_permission_codename(action, opts)}")
+        user.has_perm(f"{opts.app_label}.{get_permission_codename(action, opts)}")
         for action in actions
     )
 
@@ -58,10 +58,10 @@ class ImportExportPermissionsMixin:
     EXPORT_NEEDS = ("view",)
 
     def has_import_permission(self, request):
-        return has_model_perms(request, self.opts, self.IMPORT_NEEDS)
+        return has_model_perms(request.user, self.opts, self.IMPORT_NEEDS)
 
     def has_export_permission(self, request):
-        return has_model_perms(request, self.opts, self.EXPORT_NEEDS)
+        return has_model_perms(request.user, self.opts, self.EXPORT_NEEDS)
 
 
 class GuardedImportMixin(ImportExportPermissionsMixin, ImportMixin):

@@ -2,12 +2,12 @@
 
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
-from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 
 from cecs.models import Attendance, CecEntry, ReportingForm, Submission
+from core.admin_history import has_model_perms
 from credentials.models import HeldCredential, RenewalInvoice, Waiver
 from holders.models import ContactConfirmation, HolderProfile
 from payments.models import Payment
@@ -17,8 +17,7 @@ CHANGE_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
 
 
 def may_view(user, model):
-    opts = model._meta
-    return user.has_perm(f"{opts.app_label}.{get_permission_codename('view', opts)}")
+    return has_model_perms(user, model._meta, ["view"])
 
 
 def holder_history(holder, *, user=None):
