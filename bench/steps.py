@@ -97,7 +97,7 @@ def prepare(args):
     pages = {
         "dashboard": {"role": "holder", "title": "Holder dashboard /renewal/"},
         "cec_status": {"role": "holder", "title": "CEC status /cecs/status/"},
-        "invoice": {"role": "holder", "title": "Invoice page /credentials/invoices/<n>/"},
+        "invoice": {"role": "holder", "title": "Invoice page /payments/invoices/<n>/"},
         "review_queue": {"role": "reviewer", "title": "Reviewer queue /cecs/review/"},
         "admin_reportingform": {
             "role": "superuser",
@@ -111,7 +111,7 @@ def prepare(args):
     paths = {
         "dashboard": lambda invoice: "/renewal/",
         "cec_status": lambda invoice: "/cecs/status/",
-        "invoice": lambda invoice: f"/credentials/invoices/{invoice.number}/",
+        "invoice": lambda invoice: f"/payments/invoices/{invoice.number}/",
         "review_queue": lambda invoice: "/cecs/review/",
         "admin_reportingform": lambda invoice: "/admin/cecs/reportingform/",
         "admin_submission": lambda invoice: "/admin/cecs/submission/",

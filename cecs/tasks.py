@@ -24,6 +24,7 @@ def reporting_form_notify_task(form_id, event):
 @mail_task(name="cecs.submission_notify")
 def submission_notify_task(submission_id, event):
     """Email the holder that their CEC submission was received, approved or rejected."""
+    from core.next_step import renewal_next_step
     from holders.mail import send_holder_email
 
     from .models import Submission
@@ -31,10 +32,13 @@ def submission_notify_task(submission_id, event):
     submission = Submission.objects.select_related("holder", "cycle", "invoice").get(
         pk=submission_id
     )
+    context = {"submission": submission, "holder": submission.holder}
+    if event == "approved":
+        context["next_step"] = renewal_next_step(invoice=submission.invoice)
     send_holder_email(
         holder=submission.holder,
         template=f"submission_{event}",
-        context={"submission": submission, "holder": submission.holder},
+        context=context,
         holder_triggered=event in HOLDER_TRIGGERED,
     )
 

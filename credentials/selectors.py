@@ -198,3 +198,15 @@ def public_credential_lookup(*, number, last_name):
         )
         .first()
     )
+
+
+def invoice_context(*, invoice):
+    """What the invoice page (payments, which adds paying) and the invoice PDF show."""
+    today = timezone.localdate()
+    return {
+        "invoice": invoice,
+        "holder": invoice.holder,
+        "late_fee_due_cents": late_fee_due_cents(invoice=invoice, today=today),
+        "amount_due_cents": amount_due_cents(invoice=invoice, today=today),
+        "earning_year": invoice.cec_window_end.year,
+    }

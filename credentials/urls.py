@@ -7,7 +7,6 @@ from . import verification, views
 app_name = "credentials"
 
 urlpatterns = [
-    path("invoices/<code:number>/", views.invoice_view, name="invoice"),
     path("invoices/<code:number>/pdf/", views.invoice_pdf_view, name="invoice_pdf"),
     path("verify/", verification.verify_view, name="verify"),
 ]

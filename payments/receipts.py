@@ -1,3 +1,4 @@
+from core.next_step import renewal_next_step
 from core.pdf import render_pdf
 from holders.mail import send_holder_email
 
@@ -13,7 +14,12 @@ def payment_receipt_send(*, payment_id):
     send_holder_email(
         holder=payment.invoice.holder,
         template="payment_receipt",
-        context={"payment": payment, "invoice": payment.invoice, "holder": payment.invoice.holder},
+        context={
+            "payment": payment,
+            "invoice": payment.invoice,
+            "holder": payment.invoice.holder,
+            "next_step": renewal_next_step(invoice=payment.invoice),
+        },
         attachments=[
             (f"receipt-{payment.receipt_number}.pdf", receipt_pdf(payment), "application/pdf")
         ],

@@ -8,6 +8,7 @@ app_name = "payments"
 
 urlpatterns = [
     path("", views.history_view, name="history"),
+    path("invoices/<code:number>/", views.invoice_view, name="invoice"),
     path("invoices/<code:number>/pay/", views.pay_view, name="pay"),
     path("invoices/<code:number>/test-checkout/", views.test_checkout_view, name="test_checkout"),
     path("invoices/<code:number>/paid/", views.paid_view, name="paid"),

@@ -12,9 +12,11 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
+from django.views.generic import TemplateView
 
 from core.errors import ApplicationError
 from credentials.invoice_access import own_invoice
+from credentials.selectors import invoice_context
 from holders.mixins import HolderRequiredMixin
 
 from . import checkout, services, stripe_gateway
@@ -24,9 +26,19 @@ from .receipts import receipt_pdf
 logger = logging.getLogger(__name__)
 
 
+class InvoiceView(LoginRequiredMixin, TemplateView):
+    """The invoice (credentials says what it holds) with the way to pay it."""
+
+    template_name = "payments/invoice.html"
+
+    def get_context_data(self, **kwargs):
+        invoice = own_invoice(self.request, kwargs["number"])
+        return super().get_context_data(**invoice_context(invoice=invoice), **kwargs)
+
+
 def back_to_invoice(request, number, message):
     messages.error(request, message)
-    return redirect("credentials:invoice", number=number)
+    return redirect("payments:invoice", number=number)
 
 
 class PayView(LoginRequiredMixin, View):
@@ -156,6 +168,7 @@ class StripeWebhookView(View):
         return HttpResponse("ok")
 
 
+invoice_view = InvoiceView.as_view()
 pay_view = require_POST(PayView.as_view())
 test_checkout_view = TestCheckoutView.as_view()
 paid_view = PaidView.as_view()

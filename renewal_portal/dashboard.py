@@ -7,16 +7,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import TemplateView
 
-from cecs.selectors import cec_progress, cec_status, holder_submissions
+from cecs.ledger.selectors import cec_progress
 from core.formatting import dollars, format_hours
-from credentials.selectors import (
-    amount_due_cents,
-    current_cycle,
-    holder_credentials,
-    holder_invoice,
-)
+from credentials.selectors import current_cycle, holder_credentials
 from holders.mixins import HolderRequiredMixin
-from holders.selectors import contact_confirmation_for
+
+from .progress import invoice_with_facts, renewal_progress
 
 
 class StepState(TextChoices):
@@ -44,41 +40,57 @@ class Step:
 STATE_LABELS = dict(StepState.choices)
 
 
-def contact_step(*, year, confirmation):
+def contact_step(*, year, confirmed_at):
     url = reverse("holders:profile") + f"?year={year}"
     title = "Update your contact information"
-    if confirmation:
-        when = f"{timezone.localtime(confirmation.confirmed_at):%B %-d, %Y}"
+    if confirmed_at is not None:
+        when = f"{timezone.localtime(confirmed_at):%B %-d, %Y}"
         return Step(1, title, StepState.DONE, f"Confirmed on {when}.", "Review", url)
     detail = f"Check and confirm your details for the {year} renewal."
     return Step(1, title, StepState.TODO, detail, "Confirm contact details", url)
 
 
-def payment_step(*, year, invoice):
-    title = "Pay your renewal invoice"
-    if invoice is None:
-        return Step(2, title, StepState.WAITING, f"Your {year} invoice has not been issued yet.")
-    url = reverse("credentials:invoice", args=[invoice.number])
-    if invoice.is_settled:
+def payment_step(*, progress):
+    title, invoice = "Pay your renewal invoice", progress.invoice
+    url = reverse("payments:invoice", args=[invoice.number])
+    if progress.settled:
         detail = "Fee waived by AASC." if invoice.fee_waived else "Paid. Thank you."
         return Step(2, title, StepState.DONE, detail, "View invoice", url)
     if invoice.status == invoice.Status.REFUNDED:
         detail = "Your payment was refunded; pay again to renew."
     else:
-        detail = f"Pay {dollars(amount_due_cents(invoice=invoice))} by credit or debit card."
+        detail = f"Pay {dollars(progress.amount_due_cents)} by credit or debit card."
     return Step(2, title, StepState.TODO, detail, "View and pay invoice", url)
 
 
-def cec_steps(*, invoice, cecs, submission):
+def forms_note(progress):
+    """The holder's reporting forms that AASC has not counted yet, in words ("" if none)."""
+    notes = []
+    if progress.forms_returned:
+        notes.append(
+            f"AASC returned {_forms(progress.forms_returned)} to you for correction; "
+            "correct and resubmit it to count its CECs."
+        )
+    if progress.forms_waiting:
+        notes.append(f"{_forms(progress.forms_waiting)} waiting for AASC to verify.")
+    return " ".join(notes)
+
+
+def _forms(count):
+    return "1 form" if count == 1 else f"{count} forms"
+
+
+def cec_steps(*, progress):
     status_title, submit_title = "Check your CEC status", "Submit outstanding CECs online"
-    if invoice is not None and not invoice.owes_cecs:
+    invoice, cecs = progress.invoice, progress.cecs
+    if not progress.owes_cecs:
         reason = "CECs are waived for this renewal." if invoice.cecs_waived else "No CECs owed."
         return [
             Step(3, status_title, StepState.NOT_NEEDED, reason),
             Step(4, submit_title, StepState.NOT_NEEDED, reason),
         ]
     url = reverse("cecs:status")
-    if cecs.is_met:
+    if progress.cecs_met:
         detail = f"{format_hours(cecs.total)} CECs count; you owe {format_hours(cecs.owed)}."
         status = Step(3, status_title, StepState.DONE, detail, "View CEC status", url)
     else:
@@ -86,18 +98,20 @@ def cec_steps(*, invoice, cecs, submission):
             f"{format_hours(cecs.missing)} more CECs needed, earned in {cecs.window_end.year} "
             f"({format_hours(cecs.total)} of {format_hours(cecs.owed)} so far)."
         )
+        if note := forms_note(progress):
+            detail = f"{detail} {note}"
         status = Step(3, status_title, StepState.TODO, detail, "View CEC status", url)
-    submit = submission_step(cecs=cecs, submission=submission)
-    return [status, submit]
+    return [status, submission_step(progress=progress)]
 
 
-def submission_step(*, cecs, submission):
+def submission_step(*, progress):
     title, url = "Submit outstanding CECs online", reverse("cecs:submit")
+    submission, cecs = progress.submission, progress.cecs
     if submission is not None:
         when = f"{timezone.localtime(submission.decided_at or submission.submitted_at):%B %-d, %Y}"
-        if submission.status == submission.Status.APPROVED:
+        if progress.approved:
             return Step(4, title, StepState.DONE, f"Approved by NAAEI on {when}.")
-        if submission.status == submission.Status.PENDING:
+        if progress.cecs_handed_in:
             return Step(
                 4, title, StepState.WAITING, f"Submitted on {when}; waiting for NAAEI review."
             )
@@ -106,7 +120,7 @@ def submission_step(*, cecs, submission):
             reason += "."
         detail = f"NAAEI did not approve your submission: {reason} Correct it and submit again."
         return Step(4, title, StepState.TODO, detail, "Submit again", url)
-    if cecs.is_met:
+    if progress.needs_submission:
         detail = f"Submit your {format_hours(cecs.total)} CECs to NAAEI, all in one submission."
         return Step(4, title, StepState.TODO, detail, "Submit CECs", url)
     return Step(
@@ -114,11 +128,12 @@ def submission_step(*, cecs, submission):
     )
 
 
-def renewal_steps(*, cycle, invoice, confirmation, cecs, submission=None):
+def renewal_steps(*, progress):
+    year = progress.invoice.cycle.year
     return [
-        contact_step(year=cycle.year, confirmation=confirmation),
-        payment_step(year=cycle.year, invoice=invoice),
-        *cec_steps(invoice=invoice, cecs=cecs, submission=submission),
+        contact_step(year=year, confirmed_at=progress.contact_confirmed_at),
+        payment_step(progress=progress),
+        *cec_steps(progress=progress),
     ]
 
 
@@ -130,24 +145,16 @@ class DashboardView(HolderRequiredMixin, TemplateView):
         credentials = list(holder_credentials(holder=self.holder))
         context = {"holder": self.holder, "cycle": cycle, "credentials": credentials}
         if cycle is not None:
-            invoice = holder_invoice(holder=self.holder, cycle=cycle)
+            invoice = invoice_with_facts(holder=self.holder, cycle=cycle)
             context["invoice"] = invoice
             context["renews"] = invoice is not None
             if invoice is not None:
-                cecs = cec_status(holder=self.holder, cycle=cycle, invoice=invoice)
-                context["progress"] = cec_progress(cecs) if invoice.owes_cecs else None
-                steps = renewal_steps(
-                    cycle=cycle,
-                    invoice=invoice,
-                    confirmation=contact_confirmation_for(
-                        holder=self.holder, cycle_year=cycle.year
-                    ),
-                    cecs=cecs,
-                    submission=holder_submissions(holder=self.holder, cycle=cycle).first(),
-                )
+                progress = renewal_progress(invoice=invoice)
+                context["progress"] = cec_progress(progress.cecs) if invoice.owes_cecs else None
+                steps = renewal_steps(progress=progress)
                 context["steps"] = steps
                 context["next_step"] = next((s for s in steps if s.state == StepState.TODO), None)
-                context["complete"] = invoice.completed_at is not None
+                context["complete"] = progress.complete
         context["state_labels"] = STATE_LABELS
         return super().get_context_data(**context, **kwargs)
 

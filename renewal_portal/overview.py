@@ -16,11 +16,10 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from cecs.models import Submission
-from cecs.selectors import cec_count_expressions
 from credentials.models import HeldCredential, InvoiceLine, RenewalInvoice, Waiver
-from holders.models import ContactConfirmation
 from payments.models import Payment
+
+from .progress import progress_expressions
 
 # (key, label): the funnel, in the order a renewal goes.
 STAGES = [
@@ -40,24 +39,22 @@ OTHER_FIGURES = [
 
 
 def flag_expressions(cycle):
-    """One boolean SQL expression per figure, for an invoice of `cycle`."""
+    """One boolean SQL expression per figure, for an invoice of `cycle`: the funnel's from
+    the renewal-progress model, the credential states and waivers from their tables."""
+    progress = progress_expressions()
     holder = OuterRef("holder")
-    submissions = Submission.objects.filter(invoice=OuterRef("pk"))
     renewed_credentials = HeldCredential.objects.filter(
         pk__in=InvoiceLine.objects.filter(invoice=OuterRef(OuterRef("pk"))).values(
             "held_credential"
         )
     )
     return {
-        "contact_confirmed": Exists(
-            ContactConfirmation.objects.filter(holder=holder, cycle_year=cycle.year)
-        ),
-        "paid": Q(status__in=RenewalInvoice.SETTLED_STATUSES),
-        # cecs owns what counts (design.md rule 2); the same rule cec_status applies.
-        "enough_cecs": cec_count_expressions()["cecs_met"],
-        "submitted": Exists(submissions),
-        "approved": Exists(submissions.filter(status=Submission.Status.APPROVED)),
-        "renewed": Q(completed_at__isnull=False),
+        "contact_confirmed": progress["contact_confirmed"],
+        "paid": progress["settled"],
+        "enough_cecs": progress["cecs_met"],
+        "submitted": progress["submitted"],
+        "approved": progress["approved"],
+        "renewed": progress["complete"],
         "in_grace": Exists(renewed_credentials.filter(status=HeldCredential.Status.GRACE)),
         "lapsed": Exists(renewed_credentials.filter(status=HeldCredential.Status.LAPSED)),
         "waiver": Exists(Waiver.objects.filter(holder=holder, cycle=cycle)),

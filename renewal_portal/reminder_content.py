@@ -1,32 +1,20 @@
-"""What a reminder says: what the holder still has to do, from every app's selectors."""
+"""What a reminder says: what the holder still has to do, from the renewal-progress model."""
 
-from cecs.selectors import cec_status, holder_submissions
-from credentials.selectors import amount_due_cents
 from holders.mail import send_holder_email
-from holders.selectors import contact_confirmation_for
+
+from .progress import renewal_progress
 
 
 def reminder_context(*, invoice, today=None):
-    holder = invoice.holder
-    cycle = invoice.cycle
-    context = {
-        "holder": holder,
-        "invoice": invoice,
-        "cycle": cycle,
-        "needs_contact": contact_confirmation_for(holder=holder, cycle_year=cycle.year) is None,
-        "needs_payment": invoice.is_payable,
-        "amount_due_cents": amount_due_cents(invoice=invoice, today=today),
-        "cecs": None,
-        "needs_submission": False,
+    progress = renewal_progress(invoice=invoice, today=today)
+    return {
+        "holder": invoice.holder,
+        "invoice": progress.invoice,
+        "cycle": invoice.cycle,
+        "progress": progress,
+        "amount_due_cents": progress.amount_due_cents,
+        "cecs": progress.cecs,
     }
-    open_submission = holder_submissions(holder=holder, cycle=cycle).filter(
-        status__in=["pending", "approved"]
-    )
-    if invoice.owes_cecs and not open_submission.exists():
-        status = cec_status(holder=holder, cycle=cycle, invoice=invoice)
-        context["cecs"] = status
-        context["needs_submission"] = status.is_met
-    return context
 
 
 def send_reminder(*, log):

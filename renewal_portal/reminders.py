@@ -15,8 +15,9 @@ from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
-from cecs.models import Submission
 from credentials.models import ReminderLog, ReminderStage, RenewalInvoice
+
+from .progress import progress_expressions
 
 SEND_TASK = "reminders.send"  # renewal_portal.tasks.reminder_send_task
 STALE_CLAIM = datetime.timedelta(minutes=30)
@@ -44,19 +45,8 @@ def _reached(stage, today):
 
 
 def needing_reminders():
-    """Invoices whose holder still has something to do: not complete, not void, and not
-    (settled and waiting for NAAEI on a pending or approved submission)."""
-    submitted = Submission.objects.filter(
-        invoice=OuterRef("pk"),
-        status__in=[Submission.Status.PENDING, Submission.Status.APPROVED],
-    )
-    settled = Q(status__in=[RenewalInvoice.Status.PAID, RenewalInvoice.Status.WAIVED])
-    cecs_done = Q(cecs_waived=True) | Q(cecs_owed=0) | Exists(submitted)
-    return (
-        RenewalInvoice.objects.filter(completed_at__isnull=True)
-        .exclude(status=RenewalInvoice.Status.VOID)
-        .exclude(settled & cecs_done)
-    )
+    """Invoices whose holder still has something to do (the progress model's answer)."""
+    return RenewalInvoice.objects.filter(progress_expressions()["awaiting_holder"])
 
 
 def due_for_stage(stage, following, today):

@@ -207,6 +207,8 @@ RENEWAL_SEASON_START_MONTH = env.int("RENEWAL_SEASON_START_MONTH", default=11)
 # The renewal year, from the current cycle (credentials). holders sits below credentials
 # and reads it through this dotted path instead of importing it.
 CURRENT_RENEWAL_YEAR = "credentials.selectors.current_renewal_year"
+# What a holder should do next, for mail sent by payments and cecs (core.next_step).
+RENEWAL_NEXT_STEP = "renewal_portal.progress.next_step_text"
 
 # --- Static files -----------------------------------------------------------
 STATIC_URL = "static/"

@@ -131,7 +131,7 @@ VOLUNTEERING_FORM = {
 
 def reporting_form_with_upload(*, holder, upload, form=None, **fields):
     """Save a reporting form with its scan through the service, as the form page does."""
-    from cecs.reporting import reporting_form_save
+    from cecs.reporting.services import reporting_form_save
 
     return reporting_form_save(
         holder=holder,

@@ -287,6 +287,8 @@ def test_every_app_imports_only_the_layers_below_it():
         ("credentials._wrong_way_probe", "payments.services", "credentials is not allowed"),
         ("cecs._wrong_way_probe", "payments.models", "cecs is not allowed to import payments"),
         ("core._wrong_way_probe", "holders.selectors", "core is not allowed to import holders"),
+        ("cecs.ledger._wrong_way_probe", "cecs.submissions.services", "cecs.ledger is not"),
+        ("cecs.classes._wrong_way_probe", "cecs.reporting.services", "cecs.classes is not"),
         ("renewal_portal._wrong_way_probe", "bench.views", "renewal_portal is not allowed"),
         # Appended to the real module: the reminders would import their tasks back (a cycle).
         ("renewal_portal.reminders", "renewal_portal.tasks", "reminders is not allowed"),

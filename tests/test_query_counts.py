@@ -13,18 +13,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from cecs.classes.services import attendance_record, attendance_withdraw
+from cecs.ledger.services import entry_create
 from cecs.models import Source
-from cecs.services import (
-    attendance_record,
-    attendance_withdraw,
-    entry_create,
+from cecs.reporting.services import (
     reporting_form_return,
     reporting_form_submit,
     reporting_form_verify,
-    submission_approve,
-    submission_create,
-    submission_reject,
 )
+from cecs.submissions.services import submission_approve, submission_create, submission_reject
 from credentials.models import RenewalInvoice
 from credentials.services import invoices_issue
 from holders.services import contact_confirm
@@ -176,7 +173,7 @@ def superuser(db):
 HOLDER_PAGES = {
     "dashboard": lambda invoice: reverse("dashboard"),
     "cec status": lambda invoice: reverse("cecs:status"),
-    "invoice": lambda invoice: reverse("credentials:invoice", args=[invoice.number]),
+    "invoice": lambda invoice: reverse("payments:invoice", args=[invoice.number]),
 }
 
 
@@ -211,6 +208,16 @@ def test_holder_page_queries_do_not_grow_with_the_holders_data(
         few = page_queries(client, url)
         more_history(holder, staff)
         assert_fixed_and_few(page, few, page_queries(client, url))
+
+
+def test_the_dashboard_reads_the_renewal_in_five_queries(client, cycle, staff_and_reviewer):
+    """Account and holder, credentials, the invoice with its contact confirmation and form
+    counts (renewal_portal.progress), the ledger, the latest submission."""
+    staff, reviewer = staff_and_reviewer
+    busy = busy_holder(cycle, staff, reviewer)
+    client.force_login(busy.user)
+    queries = page_queries(client, reverse("dashboard"))
+    assert len(queries) == 5, "\n".join(queries)
 
 
 # --- Reviewer queue and admin changelists ------------------------------------------------------

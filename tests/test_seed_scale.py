@@ -17,8 +17,8 @@ from bench.management.commands.seed_scale import (
     BENCH_REVIEWER,
     Command,
 )
+from cecs.ledger.selectors import cec_status
 from cecs.models import Attendance, CecEntry, ReportingForm, Submission, SubmissionEntry
-from cecs.selectors import cec_status
 from credentials.models import (
     HeldCredential,
     InvoiceLine,

@@ -11,7 +11,7 @@ from django.utils.html import format_html
 
 from core.errors import ApplicationError
 
-from .. import services
+from ..classes import services
 from ..models import Attendance
 from .base import HOLDER_SEARCH, ServiceOnlyAdmin
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from core.errors import ApplicationError
 
-from .. import reservations
+from ..classes import reservations
 from ..models import AascClass, Reservation
 from .base import HOLDER_SEARCH, ServiceOnlyAdmin, counted
 from .classes import AascClassAdmin, AttendanceInline, AttendeeCountFilter

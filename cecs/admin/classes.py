@@ -8,7 +8,7 @@ from django.forms.models import BaseInlineFormSet
 
 from core.errors import ApplicationError
 
-from .. import services
+from ..classes import services
 from ..models import AascClass, Attendance
 from .attendance import remove_link, withdrawn_display
 from .base import WorkbenchAdmin

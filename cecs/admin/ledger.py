@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 
 from core.errors import ApplicationError
 
-from .. import services
-from ..hours import check_plausible
+from ..ledger import services
+from ..ledger.hours import check_plausible
 from ..models import CecEntry
 from .base import HOLDER_SEARCH, WorkbenchAdmin
 

@@ -12,8 +12,8 @@ from django.utils.html import format_html
 
 from core.errors import ApplicationError
 
-from .. import services
 from ..models import CecEntry, ReportingForm
+from ..reporting import services
 from .base import HOLDER_SEARCH, ServiceOnlyAdmin
 
 

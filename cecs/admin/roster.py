@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.urls import path
 
-from .. import services
+from ..classes import services
 from ..models import Attendance
 from .base import counted
 

@@ -4,7 +4,7 @@ CEC status page, whose view is not the calendar's)."""
 
 from django import template
 
-from cecs.reservations import class_suggestions as suggestions_for
+from cecs.classes.reservations import class_suggestions as suggestions_for
 
 register = template.Library()
 

@@ -18,7 +18,7 @@ def invoice(cycle):
 
 def test_holder_sees_their_invoice_with_cecs_owed(client, invoice):
     client.force_login(invoice.holder.user)
-    page = client.get(reverse("credentials:invoice", args=[invoice.number]))
+    page = client.get(reverse("payments:invoice", args=[invoice.number]))
     assert page.status_code == 200
     assert "$220.00" in page.text
     assert "CECs owed: 8</strong>" in page.text
@@ -26,7 +26,7 @@ def test_holder_sees_their_invoice_with_cecs_owed(client, invoice):
     assert "At least 5 must come from NAA, NAAEI or your local association." in page.text
 
 
-@pytest.mark.parametrize("view", ["credentials:invoice", "credentials:invoice_pdf"])
+@pytest.mark.parametrize("view", ["payments:invoice", "credentials:invoice_pdf"])
 def test_another_holders_invoice_is_not_found(client, invoice, view):
     intruder = holder_with("CAM")
     client.force_login(intruder.user)
@@ -36,7 +36,7 @@ def test_another_holders_invoice_is_not_found(client, invoice, view):
 
 
 def test_anonymous_is_sent_to_log_in(client, invoice):
-    response = client.get(reverse("credentials:invoice", args=[invoice.number]))
+    response = client.get(reverse("payments:invoice", args=[invoice.number]))
     assert response.status_code == 302
     assert response.url.startswith(reverse("account_login"))
 

@@ -15,9 +15,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from cecs.classes.services import attendance_record
 from cecs.models import Attendance, CecEntry, ReportingForm
-from cecs.reporting import reporting_form_save
-from cecs.services import attendance_record, reporting_form_verify
+from cecs.reporting.services import reporting_form_save, reporting_form_verify
 from holders.demo import DEMO_PASSWORD
 from holders.models import User
 from tests.factories import AascClassFactory, ReportingFormFactory
@@ -56,7 +56,7 @@ UPLOAD_LABEL = "Signed paper form (scan or photo)"
 PROGRAM_REFUSED = "Upload a PDF, JPEG or PNG file; this file is a Windows program."
 NOTHING_SAVED = "Nothing was saved: please correct the fields marked below."
 # The messages format the CECs with Python's str(Decimal) ("2.00", not "2" as on the page):
-# accept both until cecs/reporting_views.py formats them with cecs.hours.format_hours.
+# accept both until cecs/reporting/views.py formats them with core.formatting.format_hours.
 TWO_CECS = r"2 CECs claimed"
 DRAFT_SAVED = re.compile(rf"^Draft saved: {TWO_CECS}\. Submit it to AASC when it is complete\.$")
 FORM_SUBMITTED = re.compile(
@@ -145,7 +145,7 @@ RENAMED_PROGRAM = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" 
 @pytest.fixture
 def private_media(monkeypatch, tmp_path):
     """Store uploaded scans under tmp_path. The live server runs in this process, so
-    patching the storage object here is what it uses too (see tests/cecs/test_uploads.py:
+    patching the storage object here is what it uses too (see tests/cecs/reporting/test_uploads.py:
     the storage caches its location, so patch the object, not the setting)."""
     directory = tmp_path / "private"
     directory.mkdir()

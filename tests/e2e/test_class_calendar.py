@@ -217,7 +217,7 @@ def test_a_short_holder_reserves_a_suggested_class_and_downloads_the_calendar(
 
 @pytest.fixture
 def one_reservation(upcoming_classes, demo_holder):
-    from cecs.reservations import reservation_create
+    from cecs.classes.reservations import reservation_create
 
     return reservation_create(aasc_class=upcoming_classes[0], holder=demo_holder)
 

@@ -41,7 +41,7 @@ def url(live_server, path):
 
 
 def invoice_path(invoice):
-    return reverse("credentials:invoice", args=[invoice.number])
+    return reverse("payments:invoice", args=[invoice.number])
 
 
 def checkout_path(invoice):
@@ -223,6 +223,8 @@ def test_holder_pays_the_invoice_in_test_mode_and_gets_a_receipt(
     assert email.subject.endswith(f"Receipt {payment.receipt_number}: 2027 renewal paid")
     assert "we received your payment of $220.00" in email.body
     assert "TEST MODE: no real card was charged" in email.body
+    # What comes next, from the renewal-progress model: the CECs are still to earn.
+    assert "What to do next: earn 8 more CECs dated in 2026, then submit them" in email.body
     assert [(name, mimetype) for name, _, mimetype in email.attachments] == [
         (f"receipt-{payment.receipt_number}.pdf", "application/pdf")
     ]

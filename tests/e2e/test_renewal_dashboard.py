@@ -52,7 +52,7 @@ def dashboard_url(live_server):
 
 
 def invoice_url(live_server, invoice):
-    return f"{live_server.url}{reverse('credentials:invoice', args=[invoice.number])}"
+    return f"{live_server.url}{reverse('payments:invoice', args=[invoice.number])}"
 
 
 def steps(page):
@@ -152,7 +152,7 @@ def test_demo_holder_lands_on_their_2027_renewal(page, live_server, log_in, demo
     )
     assert demo_invoice.number == f"AASC-2027-{demo_invoice.holder_id:06d}"
     expect(summary.get_by_role("link", name=demo_invoice.number)).to_have_attribute(
-        "href", reverse("credentials:invoice", args=[demo_invoice.number])
+        "href", reverse("payments:invoice", args=[demo_invoice.number])
     )
 
 

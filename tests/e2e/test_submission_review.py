@@ -12,8 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from cecs.classes.services import attendance_record
 from cecs.models import CecEntry, Submission
-from cecs.services import attendance_record, submission_create
+from cecs.submissions.services import submission_create
 from credentials.models import HeldCredential, RenewalInvoice
 from holders.demo import DEMO_PASSWORD
 from holders.models import User

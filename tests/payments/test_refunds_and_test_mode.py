@@ -49,7 +49,7 @@ def test_a_full_refund_marks_the_invoice_refunded_and_reopens_payment(client, pa
 def test_a_refunded_invoice_asks_for_its_total_again(client, paid, invoice):
     post_event(client, refund_event(22000))
     client.force_login(invoice.holder.user)
-    page = client.get(reverse("credentials:invoice", args=[invoice.number])).text
+    page = client.get(reverse("payments:invoice", args=[invoice.number])).text
     assert "Pay $220.00 by card" in page
     assert "$0.00" not in page
 

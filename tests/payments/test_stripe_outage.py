@@ -78,7 +78,7 @@ def test_stripe_failing_shows_the_holder_a_way_back_and_keeps_the_key(client, in
         stripe_gateway.use_http_client(None)
     assert response.status_code == 503
     assert MESSAGE in response.text
-    assert f'href="{reverse("credentials:invoice", args=[invoice.number])}"' in response.text
+    assert f'href="{reverse("payments:invoice", args=[invoice.number])}"' in response.text
     assert len(down.requests) == 2  # one try and STRIPE_MAX_NETWORK_RETRIES=1 retry
     [reserved] = CheckoutAttempt.objects.all()
     assert not CheckoutAttempt.objects.filter(status="open").exists()
@@ -155,7 +155,7 @@ def test_a_hanging_stripe_costs_one_click_not_the_site(client, invoice, live_ser
         django_settings.CSRF_COOKIE_NAME: csrf,
     }
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    invoice_url = reverse("credentials:invoice", args=[invoice.number])
+    invoice_url = reverse("payments:invoice", args=[invoice.number])
     pay = {}
     pay_done = threading.Event()
 

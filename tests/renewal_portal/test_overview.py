@@ -7,9 +7,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from cecs.ledger.selectors import cec_status
+from cecs.ledger.services import entry_create
 from cecs.models import Source, Submission
-from cecs.selectors import cec_status
-from cecs.services import entry_create
 from credentials.models import HeldCredential, RenewalInvoice
 from credentials.services import invoices_issue
 from holders.models import ContactConfirmation

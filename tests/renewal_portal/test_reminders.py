@@ -10,8 +10,9 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from cecs.ledger.services import entry_create
 from cecs.models import Source
-from cecs.services import entry_create, submission_create
+from cecs.submissions.services import submission_create
 from credentials.models import ReminderLog, RenewalInvoice
 from credentials.services import invoices_issue
 from renewal_portal.reminders import reminders_sweep

@@ -23,9 +23,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from import_export.admin import BaseExportMixin, ImportMixin
 
+from cecs.classes.reservations import reservation_create
+from cecs.classes.services import attendance_record
+from cecs.ledger.services import entry_create
 from cecs.models import Attendance, CecEntry, ReportingForm, Source
-from cecs.reservations import reservation_create
-from cecs.services import attendance_record, entry_create, submission_create
+from cecs.submissions.services import submission_create
 from core.admin_history import ImportExportPermissionsMixin
 from credentials.models import HeldCredential, ReminderLog, ReminderStage, RenewalInvoice
 from credentials.services import cycle_get_or_create, emeritus_grant, invoices_issue, waiver_grant

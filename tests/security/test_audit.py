@@ -4,8 +4,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from cecs.ledger.services import entry_correct, entry_create
 from cecs.models import Source
-from cecs.services import entry_correct, entry_create
 from credentials.models import RenewalInvoice
 from credentials.services import cycle_get_or_create, invoices_issue, waiver_grant
 from payments.services import payment_fulfil

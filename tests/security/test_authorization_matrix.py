@@ -12,9 +12,11 @@ from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from cecs.classes.reservations import calendar_feed_get_or_create, reservation_create
+from cecs.classes.services import attendance_record
+from cecs.ledger.services import entry_create
 from cecs.models import ReportingForm, Source
-from cecs.reservations import calendar_feed_get_or_create, reservation_create
-from cecs.services import attendance_record, entry_create, submission_create
+from cecs.submissions.services import submission_create
 from credentials.models import RenewalInvoice
 from credentials.services import cycle_get_or_create, invoices_issue
 from holders.services import email_confirmation_token, holder_email_change_request
@@ -42,7 +44,7 @@ EXPECTED = {
     "holders:email_confirm": {**OWN, "other_holder": 400},
     "holders:email_resend": {**POST_ONLY, "staff": 404, "reviewer": 404},
     "holders:email_cancel": {**POST_ONLY, "staff": 404, "reviewer": 404},
-    "credentials:invoice": OWN,
+    "payments:invoice": OWN,
     "credentials:invoice_pdf": OWN,
     "credentials:verify": PUBLIC,
     "cecs:status": OWN_LIST,
@@ -130,7 +132,7 @@ def world(client, staff, reviewer, private_media):
         "cecs:class_reserve": {"pk": aasc_class.pk},
         "cecs:reservation_cancel": {"pk": reservation.pk},
         "cecs:calendar_feed": {"token": calendar_feed_get_or_create(holder=owner).token},
-        "credentials:invoice": {"number": invoice.number},
+        "payments:invoice": {"number": invoice.number},
         "credentials:invoice_pdf": {"number": invoice.number},
         "cecs:transcript_pdf": {"year": 2026},
         "cecs:transcript_csv": {"year": 2026},

@@ -18,8 +18,9 @@ from django.test import RequestFactory
 from django.urls import reverse
 from import_export.admin import ExportMixin
 
+from cecs.ledger.services import entry_create
 from cecs.models import Source, Submission
-from cecs.services import entry_create, submission_approve, submission_create, submission_reject
+from cecs.submissions.services import submission_approve, submission_create, submission_reject
 from core import safe_csv
 from credentials.models import CredentialType, HeldCredential
 from credentials.resources import HeldCredentialImportResource

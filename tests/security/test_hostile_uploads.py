@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cecs.models import ReportingForm
-from cecs.reporting import ReportingFormInvalid
-from cecs.uploads import validate_upload
+from cecs.reporting.checks import ReportingFormInvalid
+from cecs.reporting.uploads import validate_upload
 from tests.conftest import EICAR
 from tests.factories import reporting_form_with_upload
 

@@ -19,7 +19,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
 from cecs.models import ReportingForm, Submission
-from cecs.services import reporting_form_verify
+from cecs.reporting.services import reporting_form_verify
 from cecs.tasks import submission_notify_task
 from core.emails import send_templated_email
 from credentials.models import RenewalInvoice

@@ -59,7 +59,7 @@ MUST_BE_404 = [
     *(
         (name, "holder", label)
         for name in (
-            "credentials:invoice",
+            "payments:invoice",
             "credentials:invoice_pdf",
             "payments:paid",
             "payments:cancelled",

@@ -43,18 +43,18 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from psycopg import sql
 
+from cecs.classes.services import AASC
+from cecs.ledger.selectors import CecStatus, count_entries
 from cecs.models import (
     CATEGORY_OF_SOURCE,
     AascClass,
     Attendance,
-    Category,
     CecEntry,
     ReportingForm,
     Source,
     Submission,
     SubmissionEntry,
 )
-from cecs.services import AASC
 from credentials.models import (
     CredentialType,
     EmeritusStatus,
@@ -436,6 +436,19 @@ class EntrySpec:
     withdrawn: bool = False
     topic: str = ""
 
+    # What count_entries reads of a ledger line.
+    @property
+    def status(self):
+        return CecEntry.Status.WITHDRAWN if self.withdrawn else CecEntry.Status.COUNTED
+
+    @property
+    def category(self):
+        return CATEGORY_OF_SOURCE[self.source]
+
+    @property
+    def correction_note(self):
+        return ""
+
 
 @dataclass(slots=True)
 class HolderPlan:
@@ -648,27 +661,21 @@ class Counted:
 
 
 def count_cecs(entries, year, cap):
-    """What counts for a cycle, as cecs.selectors.cec_status decides it (entries by date)."""
-    in_network = participation = other = Decimal(0)
-    room, lines = cap, []
-    for position, entry in enumerate(entries):
-        if entry.year != year or entry.withdrawn:
-            continue
-        category = CATEGORY_OF_SOURCE[entry.source]
-        if category == Category.PARTICIPATION:
-            counted = entry.hours if room is None else min(entry.hours, room)
-            if room is not None:
-                room -= counted
-            participation += counted
-        else:
-            counted = entry.hours
-            if category == Category.IN_NETWORK:
-                in_network += counted
-            else:
-                other += counted
-        if counted:
-            lines.append((position, counted))
-    return Counted(in_network + participation + other, in_network, participation, lines)
+    """What counts of the plan's entries earned in `year` for the next year's renewal: the
+    portal's own rule (cecs.ledger.selectors.count_entries), before the rows are written."""
+    status = CecStatus(
+        year=year + 1,
+        window_start=datetime.date(year, 1, 1),
+        window_end=datetime.date(year, 12, 31),
+        owed=Decimal(0),
+        in_network_minimum=Decimal(0),
+        participation_cap=cap,
+        waived=False,
+    )
+    position = {id(entry): k for k, entry in enumerate(entries)}
+    count_entries(status=status, entries=[entry for entry in entries if entry.year == year])
+    lines = [(position[id(line.entry)], line.counted_hours) for line in status.counting]
+    return Counted(status.total, status.in_network, status.participation, lines)
 
 
 def is_met(counted, owed, minimum):

@@ -2,7 +2,7 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
-from cecs.uploads import ORPHAN_MIN_AGE, orphan_uploads_remove, size_in_mb
+from cecs.reporting.uploads import ORPHAN_MIN_AGE, orphan_uploads_remove, size_in_mb
 
 
 class Command(BaseCommand):

@@ -1,0 +1,115 @@
+"""Holder pages: CEC status for the cycle (renewal step 3), history, transcript, certificates."""
+
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.views import View
+from django.views.generic import TemplateView
+
+from core.pdf import render_pdf
+from core.safe_csv import csv_response
+from credentials.selectors import current_cycle, holder_invoice
+from holders.mixins import HolderRequiredMixin
+
+from ..models import CecEntry
+from .selectors import cec_progress, cec_status, holder_entries
+
+
+class StatusView(HolderRequiredMixin, TemplateView):
+    template_name = "cecs/status.html"
+
+    def get_context_data(self, **kwargs):
+        cycle = current_cycle()
+        context = {"holder": self.holder, "cycle": cycle}
+        if cycle is not None:
+            invoice = holder_invoice(holder=self.holder, cycle=cycle)
+            context["status"] = cec_status(holder=self.holder, cycle=cycle, invoice=invoice)
+            context["progress"] = cec_progress(context["status"])
+        return super().get_context_data(**context, **kwargs)
+
+
+class HistoryView(HolderRequiredMixin, TemplateView):
+    template_name = "cecs/history.html"
+
+    def get_context_data(self, **kwargs):
+        entries = list(holder_entries(holder=self.holder))
+        years = sorted({entry.earned_on.year for entry in entries}, reverse=True)
+        by_year = [(year, [e for e in entries if e.earned_on.year == year]) for year in years]
+        return super().get_context_data(holder=self.holder, by_year=by_year, **kwargs)
+
+
+def transcript_rows(entries):
+    return [
+        [
+            entry.earned_on.isoformat(),
+            entry.title,
+            entry.provider,
+            entry.get_source_display(),
+            entry.get_category_display(),
+            f"{entry.hours:.2f}",
+            entry.get_status_display(),
+            entry.verification_code,
+        ]
+        for entry in entries
+    ]
+
+
+TRANSCRIPT_HEADER = [
+    "date earned",
+    "title",
+    "provider",
+    "source",
+    "category",
+    "CECs",
+    "status",
+    "verification code",
+]
+
+
+class TranscriptPdfView(HolderRequiredMixin, View):
+    def get(self, request, year):
+        entries = list(holder_entries(holder=self.holder, year=year))
+        counted = [e for e in entries if e.status == CecEntry.Status.COUNTED]
+        pdf = render_pdf(
+            "pdf/transcript.html",
+            {
+                "holder": self.holder,
+                "year": year,
+                "entries": entries,
+                "total": sum((e.hours for e in counted), 0),
+            },
+        )
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="cec-transcript-{year}.pdf"'
+        return response
+
+
+class TranscriptCsvView(HolderRequiredMixin, View):
+    def get(self, request, year):
+        rows = transcript_rows(holder_entries(holder=self.holder, year=year))
+        return csv_response(f"cec-transcript-{year}.csv", TRANSCRIPT_HEADER, rows)
+
+
+class CertificateView(HolderRequiredMixin, View):
+    """The PDF certificate of an AASC class attended; another holder's is a 404."""
+
+    def get(self, request, pk):
+        entry = get_object_or_404(
+            CecEntry.objects.select_related("attendance__aasc_class", "holder"),
+            pk=pk,
+            holder=self.holder,
+            attendance__isnull=False,
+            status=CecEntry.Status.COUNTED,
+        )
+        pdf = render_pdf("pdf/certificate.html", {"entry": entry, "holder": self.holder})
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = (
+            f'attachment; filename="certificate-{entry.verification_code}.pdf"'
+        )
+        return response
+
+
+status_view = StatusView.as_view()
+history_view = HistoryView.as_view()
+transcript_pdf_view = TranscriptPdfView.as_view()
+transcript_csv_view = TranscriptCsvView.as_view()
+certificate_view = CertificateView.as_view()

@@ -1,0 +1,98 @@
+"""The CEC ledger: activity kinds, their categories, and the entries that count."""
+
+import secrets
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from holders.models import HolderProfile
+
+HOURS = {"max_digits": 6, "decimal_places": 2}
+
+
+def private_storage():
+    """Uploads live outside the static root and MEDIA_URL: only views that check
+    permission serve them."""
+    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+
+
+def new_verification_code():
+    return secrets.token_hex(5).upper()
+
+
+class Source(models.TextChoices):
+    AASC_CLASS = "aasc_class", "AASC class"
+    EXPO_CLASS = "expo_class", "Expo class"
+    COMMITTEE = "committee", "Committee or board service"
+    VOLUNTEERING = "volunteering", "Volunteering"
+    OTHER_PROVIDER = "other_provider", "Other provider"
+
+
+class Category(models.TextChoices):
+    IN_NETWORK = "in_network", "In-network education"
+    PARTICIPATION = "participation", "Association participation"
+    OTHER = "other", "Other education"
+
+
+# Where each source counts; AASC and its Expo are the local association (in-network).
+CATEGORY_OF_SOURCE = {
+    Source.AASC_CLASS: Category.IN_NETWORK,
+    Source.EXPO_CLASS: Category.IN_NETWORK,
+    Source.COMMITTEE: Category.PARTICIPATION,
+    Source.VOLUNTEERING: Category.PARTICIPATION,
+    Source.OTHER_PROVIDER: Category.OTHER,
+}
+
+
+class CecEntry(models.Model):
+    """One CEC ledger line. Never deleted once counted: withdrawn, with history."""
+
+    class Status(models.TextChoices):
+        COUNTED = "counted", "Counted"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    holder = models.ForeignKey(HolderProfile, on_delete=models.PROTECT, related_name="cec_entries")
+    title = models.CharField(max_length=200)
+    provider = models.CharField(max_length=200)
+    earned_on = models.DateField(help_text="The date in AASC's time zone (America/Denver).")
+    hours = models.DecimalField(**HOURS)
+    source = models.CharField(max_length=20, choices=Source.choices)
+    category = models.CharField(max_length=20, choices=Category.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.COUNTED)
+    # Named, not imported: the classes and reporting models import this module.
+    attendance = models.OneToOneField(
+        "cecs.Attendance",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cec_entry",
+    )
+    reporting_form = models.OneToOneField(
+        "cecs.ReportingForm",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cec_entry",
+    )
+    verification_code = models.CharField(max_length=12, unique=True, default=new_verification_code)
+    correction_note = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-earned_on", "-pk"]
+        verbose_name = "CEC entry"
+        verbose_name_plural = "CEC entries"
+        indexes = [models.Index(fields=["holder", "earned_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(hours__gt=0) & Q(hours__lte=100), name="entry_hours_in_range"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.title}: {self.hours} CEC ({self.earned_on})"

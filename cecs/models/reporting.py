@@ -1,0 +1,89 @@
+"""CEC Reporting Forms, which AASC verifies and signs."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from holders.models import HolderProfile
+
+from .ledger import HOURS, Source, private_storage
+
+
+class ReportingForm(models.Model):
+    """A CEC Reporting Form for an Expo class, committee service or volunteering."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted to AASC"
+        VERIFIED = "verified", "Verified and signed"
+        RETURNED = "returned", "Returned for correction"
+
+    ACTIVITY_TYPES = [
+        (Source.EXPO_CLASS, Source.EXPO_CLASS.label),
+        (Source.COMMITTEE, Source.COMMITTEE.label),
+        (Source.VOLUNTEERING, Source.VOLUNTEERING.label),
+    ]
+
+    holder = models.ForeignKey(
+        HolderProfile, on_delete=models.PROTECT, related_name="reporting_forms"
+    )
+    activity_type = models.CharField(max_length=20, choices=ACTIVITY_TYPES)
+    title = models.CharField(max_length=200)
+    organisation = models.CharField(max_length=200)
+    date_from = models.DateField("date")
+    date_to = models.DateField("last date", null=True, blank=True)
+    start_time = models.TimeField(null=True, blank=True)
+    end_time = models.TimeField(null=True, blank=True)
+    time_zone = models.CharField(max_length=40, default="America/Denver")
+    gross_hours = models.DecimalField(**HOURS, null=True, blank=True)
+    break_minutes = models.PositiveIntegerField(default=0)
+    hours = models.DecimalField(**HOURS, help_text="CECs claimed: hours net of meals and breaks.")
+    description = models.TextField()
+    upload = models.FileField(storage=private_storage, upload_to="forms/", blank=True)
+    upload_name = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    signer_name = models.CharField(max_length=200, blank=True)
+    signed_on = models.DateField(null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    verified_at = models.DateTimeField(null=True, blank=True)
+    returned_reason = models.TextField(blank=True)
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    returned_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-date_from", "-pk"]
+        indexes = [
+            models.Index(fields=["status", "submitted_at"]),
+            # The admin changelist's order (oldest submitted first).
+            models.Index(fields=["submitted_at", "id"], name="cecs_form_submitted_id_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(hours__gt=0) & Q(hours__lte=100), name="form_hours_in_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(date_to__isnull=True) | Q(date_to__gte=models.F("date_from")),
+                name="form_dates_in_order",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="verified")
+                | (Q(verified_at__isnull=False) & ~Q(signer_name="")),
+                name="verified_form_is_signed",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_activity_type_display()}: {self.title}"
+
+    @property
+    def is_editable(self):
+        return self.status in (self.Status.DRAFT, self.Status.RETURNED)

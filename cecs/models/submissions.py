@@ -1,0 +1,91 @@
+"""Submissions of a cycle's CECs to NAAEI, and the entries each carries."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from holders.models import HolderProfile
+
+from .ledger import HOURS, CecEntry
+
+
+class Submission(models.Model):
+    """The holder's CECs for one cycle, all in one submission, for NAAEI approval."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for NAAEI review"
+        APPROVED = "approved", "Approved by NAAEI"
+        REJECTED = "rejected", "Rejected by NAAEI"
+
+    holder = models.ForeignKey(HolderProfile, on_delete=models.PROTECT, related_name="submissions")
+    cycle = models.ForeignKey(
+        "credentials.RenewalCycle", on_delete=models.PROTECT, related_name="submissions"
+    )
+    invoice = models.ForeignKey(
+        "credentials.RenewalInvoice", on_delete=models.PROTECT, related_name="submissions"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    cecs_owed = models.DecimalField(**HOURS)
+    in_network_minimum = models.DecimalField(**HOURS)
+    total_hours = models.DecimalField(**HOURS)
+    in_network_hours = models.DecimalField(**HOURS)
+    participation_hours = models.DecimalField(**HOURS)
+    submitted_at = models.DateTimeField()
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    rejection_reason = models.TextField(blank=True)
+    entries = models.ManyToManyField(
+        CecEntry, through="SubmissionEntry", related_name="submissions"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["submitted_at", "pk"]
+        permissions = [("review_submission", "Can approve or reject CEC submissions")]
+        indexes = [
+            models.Index(fields=["status", "submitted_at"]),
+            models.Index(fields=["submitted_at", "id"], name="cecs_sub_submitted_id_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["holder", "cycle"],
+                condition=Q(status__in=["pending", "approved"]),
+                name="one_open_or_approved_submission_per_cycle",
+                violation_error_message="You already have a submission for this renewal.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | ~Q(rejection_reason=""),
+                name="rejection_has_a_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending") | Q(decided_at__isnull=False),
+                name="decision_has_a_time",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.holder}: {self.cycle.year} CECs ({self.get_status_display().lower()})"
+
+
+class SubmissionEntry(models.Model):
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="lines")
+    entry = models.ForeignKey(CecEntry, on_delete=models.PROTECT, related_name="submission_lines")
+    counted_hours = models.DecimalField(**HOURS)
+
+    class Meta:
+        ordering = ["entry__earned_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission", "entry"], name="entry_once_per_submission"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.entry} in {self.submission}"

@@ -1,0 +1,268 @@
+"""CEC Reporting Forms: the holder saves a draft (within the upload quota) and submits
+it; AASC staff verify and sign it, or return it.
+
+What a form must satisfy is in cecs/reporting/checks.py."""
+
+import logging
+from functools import partial
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from core.errors import ApplicationError
+from holders.models import HolderProfile
+
+from ..ledger.hours import earned_on_for
+from ..ledger.services import entry_create
+from ..models import ReportingForm
+from .checks import (
+    DEFAULT_TIME_ZONE,
+    FORM_FIELDS,
+    TEXT_FIELDS,
+    WHEN_FIELDS,
+    ReportingFormInvalid,
+    reporting_form_check,
+)
+from .uploads import MB, display_name, size_in_mb, stored_name, validate_upload
+
+logger = logging.getLogger(__name__)
+
+
+def _check_text(form_data):
+    errors = {}
+    if form_data.get("activity_type") not in dict(ReportingForm.ACTIVITY_TYPES):
+        errors["activity_type"] = ["Choose the kind of activity."]
+    for name in TEXT_FIELDS:
+        if not str(form_data.get(name) or "").strip():
+            errors[name] = ["This field is required."]
+    if errors:
+        raise ReportingFormInvalid(errors)
+
+
+def _upload_storage():
+    return ReportingForm._meta.get_field("upload").storage
+
+
+def _stored_size(storage, name):
+    try:
+        return storage.size(name)
+    except OSError:  # the row names a file that is gone: it takes no space
+        return 0
+
+
+def upload_quota_check(*, holder, size, replacing=None):
+    """Refuse a new file of `size` bytes that would take the holder's stored uploads over
+    settings.CEC_UPLOAD_QUOTA_FILES files or CEC_UPLOAD_QUOTA_BYTES bytes. The file that
+    `replacing` (a form) holds now is left out: it is deleted once the new one is saved.
+
+    Call with the holder's row locked, so two uploads at once cannot both fit the last slot."""
+    files_limit = settings.CEC_UPLOAD_QUOTA_FILES
+    bytes_limit = settings.CEC_UPLOAD_QUOTA_BYTES
+    stored = ReportingForm.objects.filter(holder=holder).exclude(upload="")
+    if replacing is not None and replacing.pk is not None:
+        stored = stored.exclude(pk=replacing.pk)
+    names = list(stored.values_list("upload", flat=True))
+    if len(names) + 1 > files_limit:
+        raise ReportingFormInvalid(
+            {
+                "upload": [
+                    f"You already have {len(names)} uploaded files, and each holder can keep "
+                    f"at most {files_limit}. Nothing was saved. You can replace the file on a "
+                    "draft or returned form, or contact AASC if you need to send more."
+                ]
+            }
+        )
+    storage = _upload_storage()
+    total = sum(_stored_size(storage, name) for name in names) + size
+    if total > bytes_limit:
+        raise ReportingFormInvalid(
+            {
+                "upload": [
+                    f"This file ({size_in_mb(size)} MB) would bring your uploaded files to "
+                    f"{size_in_mb(total)} MB, and each holder can keep at most "
+                    f"{bytes_limit / MB:g} MB. Nothing was saved. Upload a smaller scan (a "
+                    "lower resolution, or black and white), or contact AASC."
+                ]
+            }
+        )
+
+
+def _delete_stored(storage, name):
+    """Run after the commit that stopped naming `name`: the form's history keeps the
+    name and the other details, not the file."""
+    try:
+        storage.delete(name)
+    except OSError:
+        # Left for `manage.py remove_orphan_uploads`.
+        logger.exception("Could not delete the replaced upload %s", name)
+
+
+@transaction.atomic
+def reporting_form_save(
+    *,
+    holder,
+    form_data,
+    actor,
+    upload=None,
+    remove_upload=False,
+    form=None,
+    submit=False,
+    now=None,
+):
+    """Save the holder's reporting form: a new draft when `form` is None, else changes
+    to a draft or a returned form. `upload` is a new scan of the signed paper form
+    (the form's history keeps the previous one's name; its file is deleted after the
+    commit). With `submit`, the saved form goes to AASC in the same transaction (see
+    reporting_form_submit). A new scan must pass validate_upload (including the
+    virus scan) and fit the holder's upload quota; `remove_upload` drops the form's scan.
+    """
+    if upload is not None and remove_upload:
+        raise ReportingFormInvalid(
+            {
+                "remove_upload": [
+                    "Choose a new file to replace the uploaded one, or remove it; not both."
+                ]
+            }
+        )
+    _check_text(form_data)
+    values = {name: form_data.get(name) for name in FORM_FIELDS}
+    for name in TEXT_FIELDS:
+        values[name] = values[name].strip()
+    values["time_zone"] = values["time_zone"] or DEFAULT_TIME_ZONE
+    values.update(reporting_form_check(**{name: values[name] for name in WHEN_FIELDS}, now=now))
+    kind = None
+    if upload is not None:
+        # Before any lock: the virus scan can take a moment.
+        try:
+            kind = validate_upload(upload)
+        except ValidationError as error:
+            raise ReportingFormInvalid({"upload": error.messages}) from error
+
+    if form is None:
+        form = ReportingForm(holder=holder)
+    else:
+        form = ReportingForm.objects.select_for_update().get(pk=form.pk)
+        if form.holder_id != holder.pk:
+            raise ApplicationError("This form belongs to another holder.")
+        if not form.is_editable:
+            raise ApplicationError(
+                f"This form is {form.get_status_display().lower()} and can no longer be changed."
+            )
+    for name, value in values.items():
+        setattr(form, name, value)
+    changed = list(values)
+
+    new_file = old_file = None
+    if upload is not None:
+        # Same lock order as _locked_form: the form, then its holder.
+        HolderProfile.objects.select_for_update().only("pk").get(pk=holder.pk)
+        upload_quota_check(holder=holder, size=upload.size, replacing=form)
+        old_file = form.upload.name or None
+        form.upload_name = display_name(upload.name, extension=kind.extension)
+        form.upload.save(stored_name(kind), upload, save=False)
+        new_file = form.upload.name
+        changed += ["upload", "upload_name"]
+    elif remove_upload and form.upload:
+        old_file = form.upload.name
+        form.upload = ""
+        form.upload_name = ""
+        changed += ["upload", "upload_name"]
+
+    form._history_user = actor
+    try:
+        if form.pk is None:
+            form.save()
+        else:
+            form.save(update_fields=changed)
+        if submit:
+            form = reporting_form_submit(form=form, actor=actor, now=now)
+    except Exception:
+        if new_file:  # the row that would name it is rolled back
+            form.upload.storage.delete(new_file)
+        raise
+    if old_file and old_file != new_file:
+        transaction.on_commit(partial(_delete_stored, form.upload.storage, old_file))
+    return form
+
+
+# --- Transitions ---------------------------------------------------------------------
+
+
+def _notify(form, event):
+    from ..tasks import reporting_form_notify_task
+
+    transaction.on_commit(lambda: reporting_form_notify_task.delay(form.pk, event))
+
+
+def _locked_form(form):
+    return ReportingForm.objects.select_for_update().select_related("holder").get(pk=form.pk)
+
+
+@transaction.atomic
+def reporting_form_submit(*, form, actor, now=None):
+    form = _locked_form(form)
+    if not form.is_editable:
+        raise ApplicationError(f"This form is {form.get_status_display().lower()} already.")
+    form.status = ReportingForm.Status.SUBMITTED
+    form.submitted_at = now or timezone.now()
+    form._history_user = actor
+    form.save(update_fields=["status", "submitted_at"])
+    _notify(form, "submitted")
+    return form
+
+
+@transaction.atomic
+def reporting_form_verify(*, form, actor, signer_name, signed_on=None, now=None):
+    """AASC staff verify and sign a submitted form: it becomes a countable CEC entry."""
+    if not signer_name.strip():
+        raise ApplicationError("Give the name of the person signing for AASC.")
+    form = _locked_form(form)
+    if form.status != ReportingForm.Status.SUBMITTED:
+        state = form.get_status_display().lower()
+        raise ApplicationError(f"Only submitted forms can be verified; this one is {state}.")
+    now = now or timezone.now()
+    form.status = ReportingForm.Status.VERIFIED
+    form.signer_name = signer_name.strip()
+    form.signed_on = signed_on or timezone.localdate(now)
+    form.verified_by = actor
+    form.verified_at = now
+    form._history_user = actor
+    form.save(update_fields=["status", "signer_name", "signed_on", "verified_by", "verified_at"])
+    entry_create(
+        holder=form.holder,
+        title=form.title,
+        provider=form.organisation,
+        earned_on=form_earned_on(form),
+        hours=form.hours,
+        source=form.activity_type,
+        days=((form.date_to or form.date_from) - form.date_from).days + 1,
+        reporting_form=form,
+    )
+    _notify(form, "verified")
+    return form
+
+
+@transaction.atomic
+def reporting_form_return(*, form, actor, reason, now=None):
+    if not reason.strip():
+        raise ApplicationError("Tell the holder why the form is returned.")
+    form = _locked_form(form)
+    if form.status != ReportingForm.Status.SUBMITTED:
+        state = form.get_status_display().lower()
+        raise ApplicationError(f"Only submitted forms can be returned; this one is {state}.")
+    form.status = ReportingForm.Status.RETURNED
+    form.returned_reason = reason.strip()
+    form.returned_by = actor
+    form.returned_at = now or timezone.now()
+    form._history_user = actor
+    form.save(update_fields=["status", "returned_reason", "returned_by", "returned_at"])
+    _notify(form, "returned")
+    return form
+
+
+def form_earned_on(form):
+    if form.date_to:
+        return form.date_to
+    return earned_on_for(day=form.date_from, at_time=form.start_time, time_zone=form.time_zone)

@@ -1,0 +1,175 @@
+"""Holder pages for CEC Reporting Forms: list, new, edit or view, submit, download scan.
+
+Every lookup goes through the signed-in holder's own forms, so another holder's form
+is a 404 by construction; only staff who may view reporting forms see any scan.
+"""
+
+from copy import copy
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils.functional import cached_property
+from django.views import View
+from django.views.generic import FormView, ListView
+
+from core.errors import ApplicationError
+from core.formatting import format_hours
+from holders.mixins import HolderRequiredMixin
+from holders.selectors import holder_for_user
+
+from ..models import ReportingForm
+from .checks import ReportingFormInvalid
+from .forms import ReportingFormForm
+from .selectors import holder_forms
+from .services import reporting_form_save, reporting_form_submit
+from .uploads import upload_response
+
+STAFF_VIEW_PERMISSION = "cecs.view_reportingform"
+
+
+def own_forms(user):
+    holder = holder_for_user(user=user)
+    if holder is None:
+        return ReportingForm.objects.none()
+    return holder_forms(holder=holder)
+
+
+def forms_with_scans_for(user):
+    """Whose scans `user` may download: their own, or any for AASC staff and reviewers."""
+    if user.is_staff and user.has_perm(STAFF_VIEW_PERMISSION):
+        return ReportingForm.objects.all()
+    return own_forms(user)
+
+
+class FormListView(HolderRequiredMixin, ListView):
+    template_name = "cecs/form_list.html"
+    context_object_name = "reporting_forms"
+
+    def get_queryset(self):
+        return holder_forms(holder=self.holder)
+
+
+class FormNewView(HolderRequiredMixin, FormView):
+    """A new form (no pk) or changes to a draft or returned one (FormEditView)."""
+
+    template_name = "cecs/form_edit.html"
+    read_only_template_name = "cecs/form_detail.html"
+    form_class = ReportingFormForm
+
+    @cached_property
+    def reporting_form(self):
+        """Read once per request, after HolderRequiredMixin has found the holder."""
+        return self.get_reporting_form()
+
+    def get_reporting_form(self):
+        return ReportingForm(holder=self.holder)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        # A copy: an invalid form must not leave half-applied values on the page's summary.
+        kwargs["instance"] = copy(self.reporting_form)
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            holder=self.holder, reporting_form=self.reporting_form, **kwargs
+        )
+
+    def form_valid(self, form):
+        submit = self.request.POST.get("action") == "submit"
+        try:
+            saved = reporting_form_save(
+                holder=self.holder,
+                form=self.reporting_form if self.reporting_form.pk else None,
+                form_data=form.cleaned_data,
+                upload=form.cleaned_data.get("upload"),
+                remove_upload=form.cleaned_data.get("remove_upload", False),
+                actor=self.request.user,
+                submit=submit,
+            )
+        except ReportingFormInvalid as error:
+            for field, field_messages in error.errors.items():
+                for message in field_messages:
+                    form.add_error(field if field in form.fields else None, message)
+            return self.form_invalid(form)
+        except ApplicationError as error:
+            messages.error(self.request, str(error))
+            return redirect(self.request.get_full_path())
+        if submit:
+            messages.success(
+                self.request,
+                f"Your form is submitted to AASC ({format_hours(saved.hours)} CECs claimed). "
+                "We have emailed you a confirmation, and will email you again once AASC "
+                "staff have checked it.",
+            )
+        else:
+            messages.success(
+                self.request,
+                f"Draft saved: {format_hours(saved.hours)} CECs claimed. "
+                "Submit it to AASC when it is complete.",
+            )
+        return redirect("cecs:form_edit", pk=saved.pk)
+
+    def form_invalid(self, form):
+        message = "Nothing was saved: please correct the fields marked below."
+        if self.request.FILES and not form.has_error("upload"):
+            message += " Choose the signed form's file again too."
+        messages.error(self.request, message)
+        return super().form_invalid(form)
+
+
+class FormEditView(FormNewView):
+    """Only a draft or a returned form can change; any other is shown read-only."""
+
+    def get_reporting_form(self):
+        return get_object_or_404(holder_forms(holder=self.holder), pk=self.kwargs["pk"])
+
+    def get(self, request, *args, **kwargs):
+        if not self.reporting_form.is_editable:
+            return TemplateResponse(
+                request,
+                self.read_only_template_name,
+                {"holder": self.holder, "reporting_form": self.reporting_form},
+            )
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        if not self.reporting_form.is_editable:
+            messages.error(
+                request,
+                f"This form is {self.reporting_form.get_status_display().lower()} and can no "
+                "longer be changed. Nothing was saved.",
+            )
+            return redirect("cecs:form_edit", pk=self.reporting_form.pk)
+        return super().post(request, *args, **kwargs)
+
+
+class FormSubmitView(HolderRequiredMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        form = get_object_or_404(holder_forms(holder=self.holder), pk=pk)
+        try:
+            reporting_form_submit(form=form, actor=request.user)
+        except ApplicationError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                "Your form is submitted to AASC. We have emailed you a confirmation.",
+            )
+        return redirect("cecs:form_edit", pk=form.pk)
+
+
+class FormUploadView(LoginRequiredMixin, View):
+    def get(self, request, pk):
+        return upload_response(get_object_or_404(forms_with_scans_for(request.user), pk=pk))
+
+
+form_list_view = FormListView.as_view()
+form_new_view = FormNewView.as_view()
+form_edit_view = FormEditView.as_view()
+form_submit_view = FormSubmitView.as_view()
+form_upload_view = FormUploadView.as_view()

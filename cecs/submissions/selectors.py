@@ -1,0 +1,89 @@
+"""Reads of CEC submissions: the holder's, and NAAEI reviewers' queue and decisions."""
+
+from django.db.models import Prefetch, Q
+
+from credentials.models import InvoiceLine
+
+from ..models import Submission, SubmissionEntry
+
+
+def holder_submissions(*, holder, cycle):
+    return Submission.objects.filter(holder=holder, cycle=cycle).order_by("-submitted_at")
+
+
+QUEUE_COLUMNS = (
+    "submitted_at",
+    "status",
+    "total_hours",
+    "cecs_owed",
+    "holder__first_name",
+    "holder__last_name",
+    "holder__email",
+    "holder__member_number",
+    "cycle__year",
+    "invoice__id",
+)
+
+
+def review_queue(*, status=Submission.Status.PENDING, year=None, credential_code=None, search=""):
+    """Submissions for reviewers, oldest first; a fixed number of queries per page."""
+    submissions = (
+        Submission.objects.filter(status=status)
+        .select_related("holder", "cycle", "invoice")
+        .prefetch_related(
+            Prefetch(
+                "invoice__lines",
+                queryset=InvoiceLine.objects.select_related(
+                    "held_credential__credential_type"
+                ).only("invoice_id", "held_credential__credential_type__code"),
+            )
+        )
+        # Only what the queue shows: 50 rows of three wide models cost more to load than
+        # to query (bench/results.md).
+        .only(*QUEUE_COLUMNS)
+        .order_by("submitted_at", "pk")
+    )
+    if year:
+        submissions = submissions.filter(cycle__year=year)
+    if credential_code:
+        submissions = submissions.filter(
+            invoice__lines__held_credential__credential_type__code=credential_code
+        ).distinct()
+    search = search.strip()
+    if search:
+        submissions = submissions.filter(
+            Q(holder__last_name__icontains=search)
+            | Q(holder__first_name__icontains=search)
+            | Q(holder__email__icontains=search)
+            | Q(holder__member_number__iexact=search)
+        )
+    return submissions
+
+
+def submission_for_review(*, pk):
+    return (
+        Submission.objects.select_related("holder", "cycle", "invoice", "decided_by")
+        .prefetch_related(
+            Prefetch(
+                "lines",
+                queryset=SubmissionEntry.objects.select_related(
+                    "entry__attendance__aasc_class",
+                    "entry__reporting_form__verified_by",
+                ),
+            ),
+            Prefetch(
+                "invoice__lines",
+                queryset=InvoiceLine.objects.select_related("held_credential__credential_type"),
+            ),
+        )
+        .get(pk=pk)
+    )
+
+
+def decisions_for_cycle(*, year):
+    return (
+        Submission.objects.filter(cycle__year=year)
+        .exclude(status=Submission.Status.PENDING)
+        .select_related("holder", "decided_by", "cycle")
+        .order_by("decided_at", "pk")
+    )
