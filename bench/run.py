@@ -14,47 +14,26 @@ bench/README.md.
 
 import argparse
 import datetime
-import http.client
 import json
 import os
 import platform
 import re
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-BENCH_DIR = Path(__file__).resolve().parent
-BASE_DIR = BENCH_DIR.parent
-WORK_DIR = BASE_DIR / "var" / "bench"
-PYTHON = sys.executable
-BIN = Path(PYTHON).parent
+# Run as a script (`python bench/run.py`): its parts are imported from the bench package.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-# The targets (ratios hold on any machine; absolute times on a 2-core machine).
-PAGE_RPS_RATIO = 0.5  # each page ≥ 0.5 x the reference page's req/s
-PAGE_P99_MS = 50
-PAGE_MAX_QUERIES = 12
-ISSUE_MAX_S = 60
-SWEEP_MAX_S = 30
-CERTIFICATE_MAX_RATIO = 2.0  # x a bare one-page WeasyPrint render
+from bench.common import BASE_DIR, BENCH_DIR, PYTHON, WORK_DIR, log
+from bench.report import write_report
+from bench.server import Gunicorn, free_port, measure
 
-PAGE_ORDER = [
-    "dashboard",
-    "cec_status",
-    "invoice",
-    "review_queue",
-    "admin_reportingform",
-    "admin_submission",
-]
 STRIPPED_ENV = ("DJANGO_", "DATABASE_", "CELERY_", "EMAIL_", "CACHE_", "MFA_", "STRIPE_")
-
-
-def log(text):
-    print(f"[bench {datetime.datetime.now():%H:%M:%S}] {text}", flush=True)
 
 
 class Deadline:
@@ -178,140 +157,6 @@ def postgres_version(url):
         return conn.execute("SHOW server_version").fetchone()[0]
 
 
-# --- gunicorn and the load --------------------------------------------------------------
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def get(port, path, cookie="", timeout=10):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        headers = {"Cookie": cookie} if cookie else {}
-        conn.request("GET", path, headers=headers)
-        response = conn.getresponse()
-        response.read()
-        return response.status, response.getheader("Location")
-    finally:
-        conn.close()
-
-
-class Gunicorn:
-    def __init__(self, env, port, workers):
-        self.port = port
-        self.log = WORK_DIR / "gunicorn.log"
-        command = [
-            str(BIN / "gunicorn"),
-            "renewal_portal.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--worker-class",
-            "sync",
-            "--timeout",
-            "30",
-            "--log-level",
-            "warning",
-            "--error-logfile",
-            str(self.log),
-        ]
-        self.process = subprocess.Popen(command, env=env, cwd=BASE_DIR)  # noqa: S603
-
-    def wait_ready(self, seconds=60):
-        end = time.monotonic() + seconds
-        while time.monotonic() < end:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited; see {self.log}")
-            try:
-                if get(self.port, "/healthz", timeout=2)[0] == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.3)
-        raise RuntimeError(f"gunicorn did not answer /healthz in {seconds} s; see {self.log}")
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
-
-
-def load(port, requests, *, duration, connections, threads, wrk):
-    """One load run over the (path, cookie) pairs; the figures wrk_report.lua prints."""
-    targets = WORK_DIR / "targets.tsv"
-    targets.write_text("".join(f"{path}\t{cookie}\n" for path, cookie in requests))
-    if wrk is None:
-        sys.path.insert(0, str(BENCH_DIR))
-        import loadgen
-
-        return loadgen.run(port, requests, connections=connections, duration=duration)
-    command = [
-        wrk,
-        f"-t{threads}",
-        f"-c{connections}",
-        f"-d{duration}s",
-        "--timeout",
-        "5s",
-        "-s",
-        str(BENCH_DIR / "wrk_report.lua"),
-        f"http://127.0.0.1:{port}",
-        "--",
-        str(targets),
-    ]
-    run = subprocess.run(  # noqa: S603 - wrk on 127.0.0.1 only
-        command, capture_output=True, text=True, timeout=duration + 60, check=True
-    )
-    line = next(x for x in run.stdout.splitlines() if x.startswith("WRKJSON "))
-    return json.loads(line.removeprefix("WRKJSON "))
-
-
-def measure(name, spec, port, args, wrk):
-    """Check every (path, cookie) answers 200 (a redirect to the log-in page would be
-    fast and meaningless), warm up, then load."""
-    requests = [tuple(r) for r in spec["requests"]]
-    for path, cookie in dict.fromkeys(requests):
-        status, location = get(port, path, cookie)
-        if status != 200:
-            return {"error": f"{path} answered {status} (to {location}), not 200"}
-    load(port, requests, duration=2, connections=args.connections, threads=args.threads, wrk=wrk)
-    raw = load(
-        port,
-        requests,
-        duration=args.duration,
-        connections=args.connections,
-        threads=args.threads,
-        wrk=wrk,
-    )
-    seconds = raw["duration_us"] / 1_000_000
-    errors = sum(raw["errors"].values())
-    result = {
-        "requests": raw["requests"],
-        "rps": round(raw["requests"] / seconds, 1),
-        "p50_ms": round(raw["latency_us"]["p50"] / 1000, 2),
-        "p90_ms": round(raw["latency_us"]["p90"] / 1000, 2),
-        "p99_ms": round(raw["latency_us"]["p99"] / 1000, 2),
-        "max_ms": round(raw["latency_us"]["max"] / 1000, 2),
-        "errors": raw["errors"],
-        "users": len({cookie for _, cookie in requests}),
-        "bytes_per_response": round(raw["bytes"] / max(1, raw["requests"])),
-    }
-    if errors:
-        result["error"] = f"{errors} failed request(s): {raw['errors']}"
-    log(
-        f"  {name:<20} {result['rps']:>8.1f} req/s  p50 {result['p50_ms']:>6.1f} ms  "
-        f"p99 {result['p99_ms']:>6.1f} ms"
-    )
-    return result
-
-
 # --- The machine ------------------------------------------------------------------------
 
 
@@ -365,217 +210,10 @@ def machine(database_url, wrk):
     }
 
 
-# --- Verdicts and the report ------------------------------------------------------------
-
-
-def verdicts(results):
-    """[(measure, figure, target, pass or None)] for the table."""
-    rows = []
-    refs, pages = results.get("references", {}), results.get("pages", {})
-    floor = refs.get("rows", {}).get("rps")
-    for name in ("ok", "rows", "rows_signed_in"):
-        ref = refs.get(name, {})
-        if "rps" in ref:
-            figure = (
-                f"{ref['rps']:,.0f} req/s, p50 {ref['p50_ms']:.1f} ms, "
-                f"p99 {ref['p99_ms']:.1f} ms, {ref.get('query_count', '?')} queries"
-            )
-            rows.append((ref["title"], figure, "reference", None))
-        elif ref.get("error"):
-            rows.append((ref.get("title", name), ref["error"], "reference", False))
-    for name in PAGE_ORDER:
-        page = pages.get(name)
-        if page is None:
-            continue
-        title = page["title"]
-        if "rps" not in page:
-            rows.append((title, page.get("error", "not measured"), "runs", False))
-            continue
-        ratio = page["rps"] / floor if floor else None
-        failed = f"; {page['error']}" if page.get("error") else ""
-        rows.append(
-            (
-                f"{title}: req/s",
-                f"{page['rps']:,.0f} req/s ({ratio:.2f}x reference){failed}"
-                if ratio is not None
-                else f"{page['rps']:,.0f} req/s{failed}",
-                f"≥ {PAGE_RPS_RATIO}x reference ({PAGE_RPS_RATIO * floor:,.0f} req/s)"
-                if floor
-                else f"≥ {PAGE_RPS_RATIO}x reference",
-                ratio is not None and ratio >= PAGE_RPS_RATIO,
-            )
-        )
-        rows.append(
-            (
-                f"{title}: latency",
-                f"p50 {page['p50_ms']:.1f} ms, p99 {page['p99_ms']:.1f} ms",
-                f"p99 ≤ {PAGE_P99_MS} ms",
-                page["p99_ms"] <= PAGE_P99_MS,
-            )
-        )
-        low, high = page["query_count_min"], page["query_count"]
-        detail = f"{high} queries" if low == high else f"{low} to {high} queries"
-        if "holder_entries_range" in page:
-            a, b = page["holder_entries_range"]
-            holders = page.get("users", len(page.get("queries", [])))
-            detail += f" over {holders} holders with {a} to {b} CEC entries"
-            if low != high:
-                detail += " (the count follows the holder's renewal state, not the data size)"
-        rows.append(
-            (
-                f"{title}: SQL queries",
-                detail,
-                f"≤ {PAGE_MAX_QUERIES} (constant in data size: tests/test_query_counts.py)",
-                high <= PAGE_MAX_QUERIES,
-            )
-        )
-    issue = results.get("issue_invoices")
-    if issue:
-        if issue.get("error") or issue.get("returncode"):
-            rows.append(("issue_invoices", issue.get("error", "failed"), "", False))
-        else:
-            rows.append(
-                (
-                    f"issue_invoices --year {issue['year']} ({issue['invoices']:,} invoices for "
-                    f"{results['data'].get('seeded holders', 0):,} holders)",
-                    f"{issue['wall_s']:.1f} s (command's own timer: "
-                    f"{issue['command_reported_s']} s)",
-                    f"≤ {ISSUE_MAX_S} s",
-                    issue["wall_s"] <= ISSUE_MAX_S,
-                )
-            )
-    sweep = results.get("reminder_sweep")
-    if sweep:
-        if sweep.get("error"):
-            rows.append(("Reminder sweep", sweep["error"], "", False))
-        else:
-            rows.append(
-                (
-                    f"Reminder sweep on {sweep['today']}, claim phase "
-                    f"({sweep['invoices']:,} invoices, {sweep['claimed_total']:,} claimed)",
-                    f"{sweep['sweep_s']:.1f} s (a second sweep: {sweep['second_sweep_s']:.1f} s, "
-                    f"{sweep['second_sweep_claimed']} claimed)",
-                    f"≤ {SWEEP_MAX_S} s",
-                    sweep["sweep_s"] <= SWEEP_MAX_S,
-                )
-            )
-    pdf = results.get("pdf")
-    if pdf:
-        if pdf.get("error"):
-            rows.append(("PDF renders", pdf["error"], "", False))
-        else:
-            med = pdf["median_ms"]
-            ratio = med["certificate"] / med["bare"]
-            rows.append(
-                (
-                    "Bare one-page WeasyPrint render",
-                    f"{med['bare']:.1f} ms (median of {pdf['repeat']})",
-                    "reference",
-                    None,
-                )
-            )
-            rows.append(
-                (
-                    "Certificate PDF render (template + WeasyPrint)",
-                    f"{med['certificate']:.1f} ms ({ratio:.2f}x bare); the whole view "
-                    f"{med['certificate_view']:.1f} ms",
-                    f"≤ {CERTIFICATE_MAX_RATIO}x bare",
-                    ratio <= CERTIFICATE_MAX_RATIO,
-                )
-            )
-            rows.append(
-                (
-                    f"Transcript PDF render ({pdf['pages']['transcript_entries']} entries, "
-                    f"{pdf['pages']['transcript']} page(s))",
-                    f"{med['transcript']:.1f} ms ({med['transcript'] / med['bare']:.2f}x bare); "
-                    f"the whole view {med['transcript_view']:.1f} ms",
-                    "reported (no target)",
-                    None,
-                )
-            )
-    return rows
-
-
-def write_report(results, path_json, path_md):
-    results["verdicts"] = [
-        {"measure": m, "figure": f, "target": t, "pass": p} for m, f, t, p in verdicts(results)
-    ]
-    path_json.write_text(json.dumps(results, indent=2, default=str) + "\n")
-    m = results["machine"]
-    s = results["settings"]
-    lines = [
-        "# Benchmark results",
-        "",
-        f"`make bench HOLDERS={s['holders']}` on {m['date']}, commit {m['git_commit']}. "
-        "Generated by bench/run.py; bench/README.md explains the method.",
-        "",
-        "| measure | figure | target | result |",
-        "| --- | --- | --- | --- |",
-    ]
-    for v in results["verdicts"]:
-        verdict = "—" if v["pass"] is None else "**pass**" if v["pass"] else "**FAIL**"
-        lines.append(f"| {v['measure']} | {v['figure']} | {v['target']} | {verdict} |")
-    failed = [v["measure"] for v in results["verdicts"] if v["pass"] is False]
-    lines += [
-        "",
-        f"**{len(failed)} target(s) missed.**" if failed else "**Every target is met.**",
-        "",
-        "## Machine",
-        "",
-        f"- CPU: {m['cpu']}, {m['cores']} cores; RAM {m['ram_gb']} GB; {m['os']}",
-        f"- Load average when the bench started: {m['load_average_at_start']} (other work on "
-        "the machine slows every figure alike; compare ratios)",
-        f"- Python {m['python']}, Django {m['django']}, PostgreSQL {m['postgresql']}, "
-        f"gunicorn {m['gunicorn']}, WeasyPrint {m['weasyprint']}, psycopg {m['psycopg']}",
-        f"- Load generator: {m['load_generator']}; libharfbuzz-subset0 installed: "
-        f"{results.get('pdf', {}).get('harfbuzz_subset')}",
-        "",
-        "## How it ran",
-        "",
-        f"- gunicorn, {s['workers']} sync workers, DEBUG off, manifest static files, persistent "
-        f"database connections (CONN_MAX_AGE 60, health checks on); {s['connections']} "
-        f"connections from {s['threads']} load threads for {s['duration']} s per page after a "
-        "2 s warm-up; load generator and server share the machine.",
-        "- Holder pages rotate over "
-        f"{results.get('pages', {}).get('dashboard', {}).get('users', '?')} seeded holders "
-        "(one session each); reviewer and admin pages over 4 sessions of the bench reviewer "
-        "and the bench superuser (both with a TOTP authenticator, as production requires).",
-        "- References: `/__bench__/ok` returns `ok` (no template, no database); "
-        "`/__bench__/rows` renders 20 holder rows from one query in the portal's layout. "
-        "Both anonymous.",
-        "- SQL queries: counted with django.test.Client and CaptureQueriesContext on the same "
-        "database, after one warm-up request; holder pages for every holder in the rotation.",
-        "- issue_invoices: `manage.py issue_invoices --year Y` for the next cycle nobody has "
-        "been invoiced for (every seeded renewing credential falls in it), timed as a whole "
-        "process; its invoices are deleted afterwards.",
-        "- Reminder sweep: `reminders_sweep(today=…)` on the day the 2027 cycle's "
-        '"30 days before the due date" reminder is due. **Only the claim phase is measured**: '
-        "the send tasks it would queue after each commit are counted, not queued (no mail, "
-        "no broker); its claims are deleted afterwards.",
-        "- PDFs: median of interleaved renders after 3 warm-ups; certificate and transcript "
-        "through their views (database, template, WeasyPrint) as the bench holder.",
-        "",
-        "## Data",
-        "",
-        "| table | rows |",
-        "| --- | --- |",
-    ]
-    lines += [
-        f"| {k} | {v:,} |" if isinstance(v, int) else f"| {k} | {v} |"
-        for k, v in results.get("data", {}).items()
-    ]
-    if results.get("seed"):
-        lines += ["", f"Seeding: {results['seed']}"]
-    findings = BENCH_DIR / "findings.md"
-    if findings.exists():
-        lines += ["", findings.read_text().strip()]
-    path_md.write_text("\n".join(lines) + "\n")
-
-
 # --- Main -------------------------------------------------------------------------------
 
 
-def main():
+def parse_args():
     parser = argparse.ArgumentParser(description="Benchmark the portal (see bench/README.md).")
     parser.add_argument("--holders", type=int, default=100_000)
     parser.add_argument(
@@ -598,7 +236,11 @@ def main():
         action="store_true",
         help="Rewrite results.md from results.json (after editing bench/findings.md).",
     )
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def main():
+    args = parse_args()
     if args.report_only:
         out = Path(args.out)
         results = json.loads((out / "results.json").read_text())
@@ -614,31 +256,7 @@ def main():
     ensure_database(args.database_url)
     log("migrate")
     manage(env, deadline, "migrate", "--noinput", quiet=True)
-    seed_note = None
-    have = seeded_holders(args.database_url)
-    seed_log = WORK_DIR / f"seed-{urlsplit(args.database_url).path.lstrip('/')}.json"
-    if have == args.holders and not args.reseed:
-        log(f"{have:,} seeded holders already there: not seeding (--reseed / RESEED=1 to redo)")
-        seed_note = f"reused an earlier seed of {have:,} holders"
-        earlier = json.loads(seed_log.read_text()) if seed_log.exists() else {}
-        if earlier.get("holders") == have:
-            seed_note += f" (seed_scale took {earlier['seconds']:.0f} s on {earlier['date']})"
-        seed_note += "."
-    else:
-        log(f"seed_scale --holders {args.holders} (the database holds {have:,} seeded holders)")
-        started = time.monotonic()
-        manage(env, deadline, "seed_scale", "--holders", str(args.holders), timeout=20 * 60)
-        seconds = time.monotonic() - started
-        seed_note = f"seed_scale --holders {args.holders} took {seconds:.0f} s."
-        seed_log.write_text(
-            json.dumps(
-                {
-                    "holders": args.holders,
-                    "seconds": seconds,
-                    "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-                }
-            )
-        )
+    seed_note = seed(args, env, deadline)
     log("collectstatic; the bench cache emptied (the seed bypasses what keeps it fresh)")
     manage(env, deadline, "collectstatic", "--noinput", quiet=True)
     clear = "from django.core.cache import cache; cache.clear()"
@@ -663,31 +281,81 @@ def main():
     results["pages"] = prepared["pages"]
 
     if "load" in only:
-        checkpoint(args.database_url)
-        port = free_port()
-        log(f"gunicorn on 127.0.0.1:{port} ({args.workers} sync workers); load per page:")
-        server = Gunicorn(env, port, args.workers)
-        try:
-            server.wait_ready()
-            for name, spec in [*prepared["references"].items(), *prepared["pages"].items()]:
-                if deadline.left() < args.duration + 30:
-                    spec["error"] = "skipped: out of time"
-                    failures += 1
-                    continue
-                try:
-                    spec.update(measure(name, spec, port, args, wrk))
-                except (OSError, subprocess.SubprocessError, StopIteration) as error:
-                    spec["error"] = f"load failed: {error}"
-                if spec.get("error"):
-                    log(f"  {name}: {spec['error']}")
-        finally:
-            server.stop()
+        failures += load_pages(prepared, args, env, deadline, wrk)
     for spec in [*results["references"].values(), *results["pages"].values()]:
         spec.pop("requests", None)  # session cookies stay out of the report, and so do
         spec["sample_sql"] = [  # the literals in the SQL (session keys and data)
             re.sub(r"'[^']*'", "'…'", sql)[:400] for sql in spec.get("sample_sql") or []
         ]
+    failures += timed_steps(results, only, env, deadline)
 
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    write_report(results, out / "results.json", out / "results.md")
+    missed = [v for v in results["verdicts"] if v["pass"] is False]
+    log(f"wrote {out / 'results.md'}: {len(missed)} target(s) missed")
+    for v in missed:
+        log(f"  MISSED {v['measure']}: {v['figure']} (target {v['target']})")
+    return 1 if failures else 0
+
+
+def seed(args, env, deadline):
+    """Seed with `seed_scale` unless the database already holds that many seeded holders;
+    returns the note the report prints about it."""
+    have = seeded_holders(args.database_url)
+    seed_log = WORK_DIR / f"seed-{urlsplit(args.database_url).path.lstrip('/')}.json"
+    if have == args.holders and not args.reseed:
+        log(f"{have:,} seeded holders already there: not seeding (--reseed / RESEED=1 to redo)")
+        seed_note = f"reused an earlier seed of {have:,} holders"
+        earlier = json.loads(seed_log.read_text()) if seed_log.exists() else {}
+        if earlier.get("holders") == have:
+            seed_note += f" (seed_scale took {earlier['seconds']:.0f} s on {earlier['date']})"
+        return seed_note + "."
+    log(f"seed_scale --holders {args.holders} (the database holds {have:,} seeded holders)")
+    started = time.monotonic()
+    manage(env, deadline, "seed_scale", "--holders", str(args.holders), timeout=20 * 60)
+    seconds = time.monotonic() - started
+    seed_log.write_text(
+        json.dumps(
+            {
+                "holders": args.holders,
+                "seconds": seconds,
+                "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            }
+        )
+    )
+    return f"seed_scale --holders {args.holders} took {seconds:.0f} s."
+
+
+def load_pages(prepared, args, env, deadline, wrk):
+    """Each reference and page under load from gunicorn; returns how many were skipped."""
+    failures = 0
+    checkpoint(args.database_url)
+    port = free_port()
+    log(f"gunicorn on 127.0.0.1:{port} ({args.workers} sync workers); load per page:")
+    server = Gunicorn(env, port, args.workers)
+    try:
+        server.wait_ready()
+        for name, spec in [*prepared["references"].items(), *prepared["pages"].items()]:
+            if deadline.left() < args.duration + 30:
+                spec["error"] = "skipped: out of time"
+                failures += 1
+                continue
+            try:
+                spec.update(measure(name, spec, port, args, wrk))
+            except (OSError, subprocess.SubprocessError, StopIteration) as error:
+                spec["error"] = f"load failed: {error}"
+            if spec.get("error"):
+                log(f"  {name}: {spec['error']}")
+    finally:
+        server.stop()
+    return failures
+
+
+def timed_steps(results, only, env, deadline):
+    """issue_invoices, the reminder sweep and the PDFs, each in its own process; returns how
+    many failed."""
+    failures = 0
     for part, key, timeout, options in [
         ("issue", "issue_invoices", 300, {"command-timeout": 240}),
         ("sweep", "reminder_sweep", 300, {}),
@@ -702,15 +370,7 @@ def main():
             results[key] = {"error": f"{part} step failed: {error}"}
             failures += 1
         log(f"  {json.dumps(results[key], default=str)[:300]}")
-
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    write_report(results, out / "results.json", out / "results.md")
-    missed = [v for v in results["verdicts"] if v["pass"] is False]
-    log(f"wrote {out / 'results.md'}: {len(missed)} target(s) missed")
-    for v in missed:
-        log(f"  MISSED {v['measure']}: {v['figure']} (target {v['target']})")
-    return 1 if failures else 0
+    return failures
 
 
 if __name__ == "__main__":

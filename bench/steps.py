@@ -15,205 +15,25 @@ import datetime
 import json
 import os
 import re
-import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-HOST = "127.0.0.1"
-HOLDER_POOL = 50  # holder pages rotate over this many holders, one session each
-STAFF_SESSIONS = 4
-BACKEND = "holders.auth.PortalModelBackend"
-TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVEPOINT")
+# Run as a script (`python bench/steps.py STEP`): the steps are imported from the bench package.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import BASE_DIR
+from bench.pages import prepare
+from bench.pdfs import pdf
 
 
 def setup_django():
-    sys.path.insert(0, str(BASE_DIR))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
     import django
 
     django.setup()
-
-
-# --- prepare ----------------------------------------------------------------------------
-
-
-def holder_pool(size):
-    """The bench holder first, then holders spread over the seed, each with a 2027
-    invoice and an account."""
-    from bench.management.commands.seed_scale import BENCH_HOLDER, DOMAIN
-    from credentials.models import RenewalInvoice
-
-    invoices = (
-        RenewalInvoice.objects.filter(
-            cycle__year=2027,
-            holder__email__endswith=f"@{DOMAIN}",
-            holder__user__isnull=False,
-        )
-        .select_related("holder__user")
-        .order_by("holder_id")
-    )
-    bench = invoices.get(holder__email=BENCH_HOLDER)
-    total = invoices.count()
-    step = max(1, total // size)
-    ids = list(invoices.values_list("pk", flat=True)[::step][: size - 1])
-    return [bench, *invoices.filter(pk__in=ids).exclude(pk=bench.pk)]
-
-
-def client_for(user):
-    from django.conf import settings
-    from django.test import Client
-
-    client = Client(HTTP_HOST=HOST)
-    client.force_login(user, backend=BACKEND)
-    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
-    return client, cookie
-
-
-def count_queries(client, path):
-    """SQL queries of one GET, after a first GET that warms per-process caches. BEGIN and
-    COMMIT (around the session save) are not counted, as tests/test_query_counts.py does
-    not count the SAVEPOINTs they become inside a test's transaction."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    first = client.get(path)
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(path)
-    sql = [q["sql"] for q in captured if not q["sql"].startswith(TRANSACTION_CONTROL)]
-    return response.status_code, len(sql), sql, first.status_code
-
-
-def prepare(args):
-    from django.contrib.auth import get_user_model
-
-    from bench.management.commands.seed_scale import BENCH_ADMIN, BENCH_REVIEWER
-    from cecs.models import CecEntry
-
-    User = get_user_model()
-    pages = {
-        "dashboard": {"role": "holder", "title": "Holder dashboard /renewal/"},
-        "cec_status": {"role": "holder", "title": "CEC status /cecs/status/"},
-        "invoice": {"role": "holder", "title": "Invoice page /payments/invoices/<n>/"},
-        "review_queue": {"role": "reviewer", "title": "Reviewer queue /cecs/review/"},
-        "admin_reportingform": {
-            "role": "superuser",
-            "title": "Admin changelist /admin/cecs/reportingform/",
-        },
-        "admin_submission": {
-            "role": "superuser",
-            "title": "Admin changelist /admin/cecs/submission/",
-        },
-    }
-    paths = {
-        "dashboard": lambda invoice: "/renewal/",
-        "cec_status": lambda invoice: "/cecs/status/",
-        "invoice": lambda invoice: f"/payments/invoices/{invoice.number}/",
-        "review_queue": lambda invoice: "/cecs/review/",
-        "admin_reportingform": lambda invoice: "/admin/cecs/reportingform/",
-        "admin_submission": lambda invoice: "/admin/cecs/submission/",
-    }
-    for page in pages.values():
-        page.update(requests=[], queries=[], statuses=[], sample_sql=None)
-
-    pool = holder_pool(HOLDER_POOL)
-    signed_in = []  # the reference page again, as the same holders: what signing in costs
-    for k, invoice in enumerate(pool):
-        client, cookie = client_for(invoice.holder.user)
-        signed_in.append(["/__bench__/rows", cookie])
-        if k == 0:
-            _, rows_queries, rows_sql, _ = count_queries(client, "/__bench__/rows")
-        entries = CecEntry.objects.filter(holder=invoice.holder).count()
-        for name in ("dashboard", "cec_status", "invoice"):
-            path = paths[name](invoice)
-            status, count, sql, _ = count_queries(client, path)
-            page = pages[name]
-            page["requests"].append([path, cookie])
-            page["statuses"].append(status)
-            page["queries"].append({"holder_entries": entries, "queries": count})
-            if k == 0:
-                page["sample_sql"] = sql
-    staff = {
-        "reviewer": User.objects.get(email=BENCH_REVIEWER),
-        "superuser": User.objects.get(email=BENCH_ADMIN),
-    }
-    for role, user in staff.items():
-        for k in range(STAFF_SESSIONS):
-            client, cookie = client_for(user)
-            for name, page in pages.items():
-                if page["role"] != role:
-                    continue
-                path = paths[name](None)
-                page["requests"].append([path, cookie])
-                if k == 0:
-                    status, count, sql, _ = count_queries(client, path)
-                    page["statuses"].append(status)
-                    page["queries"].append({"queries": count})
-                    page["sample_sql"] = sql
-    for page in pages.values():
-        counts = [q["queries"] for q in page["queries"]]
-        page["query_count"] = max(counts)
-        page["query_count_min"] = min(counts)
-        if page["role"] == "holder":
-            entries = [q["holder_entries"] for q in page["queries"]]
-            page["holder_entries_range"] = [min(entries), max(entries)]
-    references = {
-        "ok": {"title": "Reference: bare 'ok' view", "requests": [["/__bench__/ok", ""]]},
-        "rows": {
-            "title": "Reference: 20 rows, one query",
-            "requests": [["/__bench__/rows", ""]],
-        },
-    }
-    from django.test import Client
-
-    anonymous = Client(HTTP_HOST=HOST)
-    for ref in references.values():
-        status, count, sql, _ = count_queries(anonymous, ref["requests"][0][0])
-        ref.update(statuses=[status], query_count=count, query_count_min=count, sample_sql=sql)
-    references["rows_signed_in"] = {
-        "title": "Diagnostic: the same 20-row page signed in as a holder",
-        "requests": signed_in,
-        "statuses": [200],
-        "query_count": rows_queries,
-        "query_count_min": rows_queries,
-        "sample_sql": rows_sql,
-    }
-    return {"references": references, "pages": pages, "data": data_sizes()}
-
-
-def data_sizes():
-    from django.apps import apps
-    from django.db import connection
-
-    from bench.management.commands.seed_scale import DOMAIN
-
-    sizes = {}
-    for label in [
-        "holders.HolderProfile",
-        "credentials.HeldCredential",
-        "credentials.RenewalInvoice",
-        "credentials.InvoiceLine",
-        "credentials.ReminderLog",
-        "cecs.CecEntry",
-        "cecs.Attendance",
-        "cecs.ReportingForm",
-        "cecs.Submission",
-        "cecs.SubmissionEntry",
-        "payments.Payment",
-        "payments.CheckoutAttempt",
-    ]:
-        model = apps.get_model(label)
-        sizes[label] = model.objects.count()
-    from holders.models import HolderProfile
-
-    sizes["seeded holders"] = HolderProfile.objects.filter(email__endswith=f"@{DOMAIN}").count()
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_size_pretty(pg_database_size(current_database()))")
-        sizes["database size"] = cursor.fetchone()[0]
-    return sizes
 
 
 # --- issue_invoices ---------------------------------------------------------------------
@@ -314,107 +134,6 @@ def sweep(args):
         )
         cursor.execute(f"VACUUM ANALYZE {ReminderLog._meta.db_table}")
     return result
-
-
-# --- PDFs -------------------------------------------------------------------------------
-
-
-BARE_HTML = "<html><body><h1>Certificate</h1><p>One page, no stylesheet.</p></body></html>"
-
-
-def pdf(args):
-    from django.conf import settings
-    from weasyprint import HTML
-
-    from bench.management.commands.seed_scale import BENCH_HOLDER
-    from cecs.models import CecEntry
-    from core.pdf import render_pdf
-    from holders.models import HolderProfile
-
-    holder = HolderProfile.objects.get(email=BENCH_HOLDER)
-    entry = (
-        CecEntry.objects.filter(
-            holder=holder, attendance__isnull=False, status=CecEntry.Status.COUNTED
-        )
-        .select_related("attendance__aasc_class", "holder")
-        .order_by("-earned_on")
-        .first()
-    )
-    client, _ = client_for(holder.user)
-    year = entry.earned_on.year
-    urls = {
-        "certificate": f"/cecs/entries/{entry.pk}/certificate/",
-        "transcript": f"/cecs/transcript/{year}/pdf/",
-    }
-
-    def bare():
-        return HTML(string=BARE_HTML, base_url=str(settings.BASE_DIR)).write_pdf()
-
-    def view(url):
-        response = client.get(url)
-        if response.status_code != 200 or response["Content-Type"] != "application/pdf":
-            raise RuntimeError(f"{url} answered {response.status_code}")
-        return response.content
-
-    entries = list(CecEntry.objects.filter(holder=holder, earned_on__year=year))
-    counted = sum(e.hours for e in entries if e.status == CecEntry.Status.COUNTED)
-    transcript = {"holder": holder, "year": year, "entries": entries, "total": counted}
-    runs = {
-        "bare": bare,
-        # What the views render (template + WeasyPrint), then the views themselves
-        # (log-in, queries, template, WeasyPrint, response) as the holder gets them.
-        "certificate": lambda: render_pdf(
-            "pdf/certificate.html", {"entry": entry, "holder": holder}
-        ),
-        "transcript": lambda: render_pdf("pdf/transcript.html", transcript),
-        **{f"{name}_view": lambda url=url: view(url) for name, url in urls.items()},
-    }
-    times = {name: [] for name in runs}
-    for _ in range(3):  # warm up fonts and caches
-        for render in runs.values():
-            render()
-    for _ in range(args.repeat):  # interleaved, so drift hits all alike
-        for name, render in runs.items():
-            started = time.perf_counter()
-            render()
-            times[name].append((time.perf_counter() - started) * 1000)
-    pages = {
-        "bare": len(HTML(string=BARE_HTML).render().pages),
-        "transcript_entries": len(entries),
-        "transcript": len(HTML(string=_transcript_html(transcript)).render().pages),
-    }
-    return {
-        "urls": urls,
-        "repeat": args.repeat,
-        "median_ms": {name: round(statistics.median(t), 1) for name, t in times.items()},
-        "p90_ms": {
-            name: round(statistics.quantiles(t, n=10)[-1], 1) if len(t) > 1 else t[0]
-            for name, t in times.items()
-        },
-        "pages": pages,
-        "harfbuzz_subset": harfbuzz_subset(),
-    }
-
-
-def _transcript_html(context):
-    from django.template.loader import render_to_string
-
-    return render_to_string("pdf/transcript.html", context)
-
-
-def harfbuzz_subset():
-    """Whether Debian's libharfbuzz-subset0 is there (WeasyPrint is slower without it)."""
-    try:
-        run = subprocess.run(
-            ["dpkg", "-s", "libharfbuzz-subset0"],  # noqa: S607
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=20,
-        )
-    except OSError:
-        return None
-    return run.returncode == 0 and "Status: install ok installed" in run.stdout
 
 
 STEPS = {"prepare": prepare, "issue": issue, "sweep": sweep, "pdf": pdf}

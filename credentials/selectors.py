@@ -1,5 +1,6 @@
 """Reads of credentials, cycles and invoices. The CECs-owed rule lives here, once."""
 
+import datetime
 import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
@@ -130,6 +131,41 @@ def current_renewal_year(*, today=None):
     if today.month >= settings.RENEWAL_SEASON_START_MONTH:
         return today.year + 1
     return today.year
+
+
+@dataclass(frozen=True)
+class EarningWindow:
+    """A renewal year and the first and last day its CECs may have been earned."""
+
+    year: int
+    start: datetime.date
+    end: datetime.date
+
+
+def open_earning_windows(*, today):
+    """The renewals a CEC dated `today` or earlier can still go to, oldest first: the
+    current one until its grace period ends, and the next year's.
+
+    Holders earn CECs for the next renewal all year, long before staff create its cycle
+    (with its invoices, in the autumn), so without a row the upcoming renewal's window is
+    design.md's default (cycle_defaults), read without creating the row. Before any
+    cycle exists the current year follows current_renewal_year."""
+    from .services import cycle_defaults  # services imports this module
+
+    year = current_renewal_year(today=today)
+    rows = {row.year: row for row in RenewalCycle.objects.filter(year__in=[year, year + 1])}
+    windows = []
+    for renewal_year in (year, year + 1):
+        row = rows.get(renewal_year)
+        dates = cycle_defaults(renewal_year) if row is None else vars(row)
+        if renewal_year == year and today > dates["grace_ends_on"]:
+            continue
+        windows.append(
+            EarningWindow(
+                year=renewal_year, start=dates["cec_window_start"], end=dates["cec_window_end"]
+            )
+        )
+    return windows
 
 
 def forget_current_cycle():

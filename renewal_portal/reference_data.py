@@ -17,6 +17,8 @@ DATA_MIGRATIONS = [
     ("payments.migrations.0002_roles", "create_roles"),
     ("credentials.migrations.0004_reminder_stages", "load"),
     ("cecs.migrations.0005_class_calendar", "create_roles"),
+    ("cecs.migrations.0007_activity_kinds", "load_kinds"),
+    ("cecs.migrations.0007_activity_kinds", "grant_roles"),
 ]
 
 

@@ -105,7 +105,7 @@ class ReportingFormFactory(factory.django.DjangoModelFactory):
         model = "cecs.ReportingForm"
 
     holder = factory.SubFactory(HolderProfileFactory)
-    activity_type = "expo_class"
+    activity_type_id = "expo_class"
     title = "Expo: Leasing in a Soft Market"
     organisation = "AASC Expo 2026"
     date_from = datetime.date(2026, 4, 22)
@@ -159,3 +159,10 @@ def contact_details_post(holder, **overrides):
         "action": "Save changes",
         **overrides,
     }
+
+
+def kind_category(code):
+    """Where CECs of the activity kind coded `code` count (kinds are data, as staff keep them)."""
+    from cecs.models import ActivityKind
+
+    return ActivityKind.objects.get(code=code).category

@@ -11,12 +11,8 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import Count
 
-from bench.management.commands.seed_scale import (
-    BENCH_ADMIN,
-    BENCH_HOLDER,
-    BENCH_REVIEWER,
-    Command,
-)
+from bench.management.commands.seed_scale import Command
+from bench.seeding.constants import BENCH_ADMIN, BENCH_HOLDER, BENCH_REVIEWER
 from cecs.ledger.selectors import cec_status
 from cecs.models import Attendance, CecEntry, ReportingForm, Submission, SubmissionEntry
 from credentials.models import (
@@ -76,7 +72,7 @@ def test_holders_have_one_to_three_credentials_and_about_ten_cecs_a_year(seeded)
     assert 14 * HOLDERS <= entries <= 26 * HOLDERS  # about 10 a year for 2025 and 2026
     assert {d.year for d in CecEntry.objects.dates("earned_on", "year")} == {2025, 2026}
     assert all(
-        e.attendance_id or e.reporting_form_id or e.source == "other_provider"
+        e.attendance_id or e.reporting_form_id or e.source_id == "other_provider"
         for e in CecEntry.objects.all()
     )
 

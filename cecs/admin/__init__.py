@@ -6,4 +6,12 @@ ledger is deleted here: attendance recorded by mistake is withdrawn, with its re
 and the history keeps who did what and when. NAAEI reviewers only read.
 """
 
-from . import attendance, calendar, classes, ledger, reporting_forms, submissions  # noqa: F401  (registers)
+from . import (  # noqa: F401  (registers)
+    attendance,
+    calendar,
+    classes,
+    kinds,
+    ledger,
+    reporting_forms,
+    submissions,
+)

@@ -62,7 +62,7 @@ class CecEntryAdmin(WorkbenchAdmin):
         "status",
     ]
     list_filter = ["status", "source", "category", "earned_on"]
-    list_select_related = ["holder"]
+    list_select_related = ["holder", "source"]
     search_fields = [*HOLDER_SEARCH, "title", "provider", "verification_code"]
     date_hierarchy = "earned_on"
     fieldsets = (

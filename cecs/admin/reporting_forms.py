@@ -11,9 +11,11 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from core.errors import ApplicationError
+from credentials.selectors import open_earning_windows
 
 from ..models import CecEntry, ReportingForm
 from ..reporting import services
+from ..reporting.checks import outside_windows_text
 from .base import HOLDER_SEARCH, ServiceOnlyAdmin
 
 
@@ -73,7 +75,7 @@ class ReportingFormAdmin(ServiceOnlyAdmin):
         "submitted_at",
     ]
     list_filter = ["status", "activity_type", "date_from"]
-    list_select_related = ["holder"]
+    list_select_related = ["holder", "activity_type"]
     search_fields = [*HOLDER_SEARCH, "title"]
     ordering = ["submitted_at", "pk"]  # oldest submitted first; PostgreSQL puts drafts last
     readonly_fields = ["upload_link", "ledger_entry"]
@@ -195,6 +197,8 @@ class ReportingFormAdmin(ServiceOnlyAdmin):
                 return HttpResponseRedirect(change_url)
             self.message_user(request, spec["done"].format(holder=report.holder), messages.SUCCESS)
             return HttpResponseRedirect(self.admin_url("changelist"))
+        if decision == "verify":
+            self._warn_outside_windows(request, report)
         return self.render_workbench(
             request,
             "admin/cecs/reportingform/decision.html",
@@ -206,3 +210,16 @@ class ReportingFormAdmin(ServiceOnlyAdmin):
             upload_link=self.upload_link(report),
             media=self.media + form.media,
         )
+
+    def _warn_outside_windows(self, request, report):
+        """Staff decide whether to verify a form that no open renewal would take (one saved
+        before dates were checked, or a renewal closed since): they are told, not stopped."""
+        windows = open_earning_windows(today=timezone.localdate())
+        refusal = outside_windows_text(report.date_from, windows=windows)
+        if refusal:
+            self.message_user(
+                request,
+                "This form's date is outside every open renewal's earning window. "
+                f"{refusal} You can still verify it.",
+                messages.WARNING,
+            )

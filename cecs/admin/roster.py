@@ -74,6 +74,30 @@ class RosterUploadForm(forms.Form):
         return read_roster(upload.read())
 
 
+def recorded_holder_ids(*, aasc_class, holders):
+    """The ids of those `holders` whose attendance at the class is recorded and not
+    withdrawn: the preview marks them, since importing them again changes nothing."""
+    return set(
+        Attendance.objects.filter(
+            aasc_class=aasc_class, withdrawn_at__isnull=True, holder__in=holders
+        ).values_list("holder_id", flat=True)
+    )
+
+
+def roster_token(*, aasc_class, rows):
+    """The preview's rows, signed for this class, so the confirm step imports exactly
+    what staff saw (RosterImportMixin._roster_rows reads it back)."""
+    return signing.dumps({"class": aasc_class.pk, "rows": rows}, salt=ROSTER_SALT, compress=True)
+
+
+def roster_import_summary(*, result):
+    return (
+        f"{counted(len(result.created), 'attendance')} recorded, "
+        f"{len(result.already_recorded)} already recorded, "
+        f"{counted(len(result.duplicates_in_file), 'duplicate row')} ignored."
+    )
+
+
 class RosterImportMixin:
     """The class admin's "Import roster" page (URL name admin:cecs_aascclass_roster)."""
 
@@ -91,66 +115,40 @@ class RosterImportMixin:
         ]
 
     def roster_view(self, request, object_id):
+        """Upload shows a preview; the preview's confirm button imports its rows."""
         if not self.has_roster_permission(request):
             raise PermissionDenied
         aasc_class = self.get_object(request, unquote(object_id))
         if aasc_class is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        change_url = self.admin_url("change", aasc_class.pk)
-
-        def render(**context):
-            return self.render_workbench(
-                request,
-                "admin/cecs/aascclass/roster.html",
-                f"Import roster: {aasc_class}",
-                original=aasc_class,
-                change_url=change_url,
-                **context,
-            )
-
         if request.method == "POST" and "confirm" in request.POST:
-            try:
-                rows = self._roster_rows(request.POST.get("rows", ""), aasc_class)
-            except signing.BadSignature:
-                self.message_user(
-                    request,
-                    "The preview has expired or was altered; upload the file again.",
-                    messages.ERROR,
-                )
-                return HttpResponseRedirect(request.path)
-            result = services.roster_import(
-                aasc_class=aasc_class, identifiers=rows, actor=request.user
-            )
-            if not result.ok:
-                self.message_user(
-                    request,
-                    "Nothing was imported: some rows no longer match a holder.",
-                    messages.ERROR,
-                )
-                return render(form=RosterUploadForm(), unknown=result.unknown)
-            self.message_user(
-                request,
-                f"{counted(len(result.created), 'attendance')} recorded, "
-                f"{len(result.already_recorded)} already recorded, "
-                f"{counted(len(result.duplicates_in_file), 'duplicate row')} ignored.",
-                messages.SUCCESS,
-            )
-            return HttpResponseRedirect(change_url)
-
+            return self._roster_confirm(request, aasc_class=aasc_class)
         form = RosterUploadForm(
             request.POST if request.method == "POST" else None,
             request.FILES if request.method == "POST" else None,
         )
         if not form.is_valid():
-            return render(form=form)
-        rows = form.cleaned_data["roster"]
+            return self._roster_render(request, aasc_class=aasc_class, form=form)
+        return self._roster_preview(
+            request, aasc_class=aasc_class, rows=form.cleaned_data["roster"]
+        )
+
+    def _roster_render(self, request, *, aasc_class, **context):
+        return self.render_workbench(
+            request,
+            "admin/cecs/aascclass/roster.html",
+            f"Import roster: {aasc_class}",
+            original=aasc_class,
+            change_url=self.admin_url("change", aasc_class.pk),
+            **context,
+        )
+
+    def _roster_preview(self, request, *, aasc_class, rows):
+        """Show how the uploaded rows match holders; only a file whose every row matches
+        gets a token to confirm, because the import is all or nothing."""
         matched, duplicates, unknown = services.roster_match(identifiers=rows)
-        recorded = set(
-            Attendance.objects.filter(
-                aasc_class=aasc_class,
-                withdrawn_at__isnull=True,
-                holder__in=[holder for _, holder in matched],
-            ).values_list("holder_id", flat=True)
+        recorded = recorded_holder_ids(
+            aasc_class=aasc_class, holders=[holder for _, holder in matched]
         )
         if unknown:
             self.message_user(
@@ -159,7 +157,9 @@ class RosterImportMixin:
                 "Correct them (or add the holders) and upload the file again.",
                 messages.ERROR,
             )
-        return render(
+        return self._roster_render(
+            request,
+            aasc_class=aasc_class,
             form=RosterUploadForm(),
             preview=True,
             matched=[(line, holder, holder.pk in recorded) for line, holder in matched],
@@ -167,12 +167,33 @@ class RosterImportMixin:
             recorded_count=len(recorded),
             duplicates=duplicates,
             unknown=unknown,
-            token=None
-            if unknown
-            else signing.dumps(
-                {"class": aasc_class.pk, "rows": rows}, salt=ROSTER_SALT, compress=True
-            ),
+            token=None if unknown else roster_token(aasc_class=aasc_class, rows=rows),
         )
+
+    def _roster_confirm(self, request, *, aasc_class):
+        """Import the rows the signed preview carries; holders may have changed since the
+        preview, so a row that no longer matches stops the whole import."""
+        try:
+            rows = self._roster_rows(request.POST.get("rows", ""), aasc_class)
+        except signing.BadSignature:
+            self.message_user(
+                request,
+                "The preview has expired or was altered; upload the file again.",
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(request.path)
+        result = services.roster_import(aasc_class=aasc_class, identifiers=rows, actor=request.user)
+        if not result.ok:
+            self.message_user(
+                request,
+                "Nothing was imported: some rows no longer match a holder.",
+                messages.ERROR,
+            )
+            return self._roster_render(
+                request, aasc_class=aasc_class, form=RosterUploadForm(), unknown=result.unknown
+            )
+        self.message_user(request, roster_import_summary(result=result), messages.SUCCESS)
+        return HttpResponseRedirect(self.admin_url("change", aasc_class.pk))
 
     @staticmethod
     def _roster_rows(token, aasc_class):

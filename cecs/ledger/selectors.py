@@ -175,8 +175,10 @@ def cec_status(*, holder, cycle, invoice=None):
     # Entries from the year before the window on are explained here; older ones are only
     # in the holder's history, so the page stays the same size however long they hold a
     # credential.
-    entries = CecEntry.objects.filter(holder=holder, earned_on__gte=status.listed_from).order_by(
-        "earned_on", "pk"
+    entries = (
+        CecEntry.objects.filter(holder=holder, earned_on__gte=status.listed_from)
+        .select_related("source")
+        .order_by("earned_on", "pk")
     )
     count_entries(status=status, entries=entries)
     # A lazy queryset: only pages that show the pending forms pay for the query.
@@ -246,7 +248,8 @@ def invoices_with_cec_counts(queryset):
 
 
 def holder_entries(*, holder, year=None):
-    entries = CecEntry.objects.filter(holder=holder).order_by("-earned_on", "-pk")
+    entries = CecEntry.objects.filter(holder=holder).select_related("source")
+    entries = entries.order_by("-earned_on", "-pk")
     if year is not None:
         entries = entries.filter(earned_on__year=year)
     return entries

@@ -4,21 +4,24 @@ from django.db import transaction
 
 from core.errors import ApplicationError
 
-from ..models import CATEGORY_OF_SOURCE, CecEntry
+from ..models import ActivityKind, CecEntry
 from .hours import check_plausible
 from .selectors import entry_is_locked
 
 
 def entry_create(*, holder, title, provider, earned_on, hours, source, days=1, **links):
+    """A ledger line of the activity kind coded `source`, in the kind's category as it is
+    now (the entry keeps it if staff later change the kind)."""
     check_plausible(hours, days=days)
+    kind = ActivityKind.objects.only("code", "category").get(code=source)
     return CecEntry.objects.create(
         holder=holder,
         title=title,
         provider=provider,
         earned_on=earned_on,
         hours=hours,
-        source=source,
-        category=CATEGORY_OF_SOURCE[source],
+        source=kind,
+        category=kind.category,
         **links,
     )
 

@@ -43,7 +43,7 @@ def transcript_rows(entries):
             entry.earned_on.isoformat(),
             entry.title,
             entry.provider,
-            entry.get_source_display(),
+            entry.source.name,
             entry.get_category_display(),
             f"{entry.hours:.2f}",
             entry.get_status_display(),

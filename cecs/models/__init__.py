@@ -3,22 +3,15 @@
 `new_verification_code`, `new_feed_token`) keep working."""
 
 from .classes import AascClass, Attendance, CalendarFeed, Reservation, new_feed_token
-from .ledger import (
-    CATEGORY_OF_SOURCE,
-    HOURS,
-    Category,
-    CecEntry,
-    Source,
-    new_verification_code,
-    private_storage,
-)
+from .kinds import ActivityKind, Category, Source
+from .ledger import HOURS, CecEntry, new_verification_code, private_storage
 from .reporting import ReportingForm
 from .submissions import Submission, SubmissionEntry
 
 __all__ = [
-    "CATEGORY_OF_SOURCE",
     "HOURS",
     "AascClass",
+    "ActivityKind",
     "Attendance",
     "CalendarFeed",
     "Category",

@@ -1,4 +1,4 @@
-"""The CEC ledger: activity kinds, their categories, and the entries that count."""
+"""The CEC ledger: the entries that count, each of an activity kind (kinds.py)."""
 
 import secrets
 
@@ -9,6 +9,8 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from holders.models import HolderProfile
+
+from .kinds import ActivityKind, Category
 
 HOURS = {"max_digits": 6, "decimal_places": 2}
 
@@ -23,30 +25,6 @@ def new_verification_code():
     return secrets.token_hex(5).upper()
 
 
-class Source(models.TextChoices):
-    AASC_CLASS = "aasc_class", "AASC class"
-    EXPO_CLASS = "expo_class", "Expo class"
-    COMMITTEE = "committee", "Committee or board service"
-    VOLUNTEERING = "volunteering", "Volunteering"
-    OTHER_PROVIDER = "other_provider", "Other provider"
-
-
-class Category(models.TextChoices):
-    IN_NETWORK = "in_network", "In-network education"
-    PARTICIPATION = "participation", "Association participation"
-    OTHER = "other", "Other education"
-
-
-# Where each source counts; AASC and its Expo are the local association (in-network).
-CATEGORY_OF_SOURCE = {
-    Source.AASC_CLASS: Category.IN_NETWORK,
-    Source.EXPO_CLASS: Category.IN_NETWORK,
-    Source.COMMITTEE: Category.PARTICIPATION,
-    Source.VOLUNTEERING: Category.PARTICIPATION,
-    Source.OTHER_PROVIDER: Category.OTHER,
-}
-
-
 class CecEntry(models.Model):
     """One CEC ledger line. Never deleted once counted: withdrawn, with history."""
 
@@ -59,7 +37,15 @@ class CecEntry(models.Model):
     provider = models.CharField(max_length=200)
     earned_on = models.DateField(help_text="The date in AASC's time zone (America/Denver).")
     hours = models.DecimalField(**HOURS)
-    source = models.CharField(max_length=20, choices=Source.choices)
+    # The kind's code is the column's value (db_column keeps today's "source").
+    source = models.ForeignKey(
+        ActivityKind,
+        to_field="code",
+        on_delete=models.PROTECT,
+        db_column="source",
+        related_name="entries",
+        verbose_name="activity kind",
+    )
     category = models.CharField(max_length=20, choices=Category.choices)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.COUNTED)
     # Named, not imported: the classes and reporting models import this module.

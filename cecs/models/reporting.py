@@ -7,11 +7,13 @@ from simple_history.models import HistoricalRecords
 
 from holders.models import HolderProfile
 
-from .ledger import HOURS, Source, private_storage
+from .kinds import ActivityKind
+from .ledger import HOURS, private_storage
 
 
 class ReportingForm(models.Model):
-    """A CEC Reporting Form for an Expo class, committee service or volunteering."""
+    """A CEC Reporting Form for an activity AASC verifies: an Expo class, committee service,
+    volunteering, a legislative event."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -19,16 +21,19 @@ class ReportingForm(models.Model):
         VERIFIED = "verified", "Verified and signed"
         RETURNED = "returned", "Returned for correction"
 
-    ACTIVITY_TYPES = [
-        (Source.EXPO_CLASS, Source.EXPO_CLASS.label),
-        (Source.COMMITTEE, Source.COMMITTEE.label),
-        (Source.VOLUNTEERING, Source.VOLUNTEERING.label),
-    ]
-
     holder = models.ForeignKey(
         HolderProfile, on_delete=models.PROTECT, related_name="reporting_forms"
     )
-    activity_type = models.CharField(max_length=20, choices=ACTIVITY_TYPES)
+    # The kinds AASC verifies on this form (the kind's code is the column's value).
+    activity_type = models.ForeignKey(
+        ActivityKind,
+        to_field="code",
+        on_delete=models.PROTECT,
+        db_column="activity_type",
+        related_name="+",
+        limit_choices_to={"checked_by": ActivityKind.CheckedBy.AASC},
+        verbose_name="kind of activity",
+    )
     title = models.CharField(max_length=200)
     organisation = models.CharField(max_length=200)
     date_from = models.DateField("date")
@@ -82,7 +87,7 @@ class ReportingForm(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_activity_type_display()}: {self.title}"
+        return f"{self.activity_type}: {self.title}"
 
     @property
     def is_editable(self):

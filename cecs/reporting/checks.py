@@ -6,9 +6,16 @@ from decimal import Decimal
 from functools import partial
 from zoneinfo import ZoneInfo
 
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
 from core.errors import ApplicationError
+from credentials.selectors import (
+    EarningWindow,
+    current_cycle,
+    current_renewal_year,
+    open_earning_windows,
+)
+from credentials.services import cycle_defaults
 
 from ..ledger.hours import check_plausible, net_hours
 
@@ -61,7 +68,9 @@ def reporting_form_check(
 
     Returns the values to store: `date_to` (None for a single day), the times or the
     gross hours (whichever was given), `break_minutes` and `hours` (net of meals and
-    breaks). Raises ReportingFormInvalid naming the field at fault.
+    breaks); and, not to store, `renewal_year`: the open renewal whose earning window
+    holds the activity (the oldest, if two do). Raises ReportingFormInvalid naming the
+    field at fault.
     """
     errors = {}
     refuse = partial(_refuse, errors)
@@ -74,6 +83,16 @@ def reporting_form_check(
 
     _check_first_day(date_from, today=today, refuse=refuse)
     date_to = _checked_last_day(date_to, date_from=date_from, today=today, refuse=refuse)
+    renewal_year = None
+    # Which renewal takes the activity is asked once both days are right: a last day at
+    # fault may mean the first moves too (a form split in two).
+    if "date_from" not in errors and "date_to" not in errors:
+        renewal_year = _checked_window(
+            date_from,
+            date_to=date_to,
+            windows=open_earning_windows(today=timezone.localdate(now or timezone.now())),
+            refuse=refuse,
+        )
     several_days = date_to is not None and "date_to" not in errors
     days = (date_to - date_from).days + 1 if several_days else 1
 
@@ -109,7 +128,42 @@ def reporting_form_check(
         "break_minutes": break_minutes,
         "time_zone": time_zone,
         "hours": hours,
+        "renewal_year": renewal_year,
     }
+
+
+def window_text(window):
+    """'the 2027 renewal accepts CECs earned from January 1 to December 31, 2026'."""
+    return f"the {window.year} renewal accepts CECs earned {_dates_text(window)}"
+
+
+def outside_windows_text(date_from, *, windows):
+    """Why `date_from` goes to no open renewal, naming each one's window; None if it fits one."""
+    if any(window.start <= date_from <= window.end for window in windows):
+        return None
+    named = [window_text(windows[0])] + [
+        f"the {window.year} renewal those {_dates_text(window)}" for window in windows[1:]
+    ]
+    return f"Dated {dateformat.format(date_from, 'F Y')}: {', and '.join(named)}."
+
+
+def renewal_year_note(*, renewal_year, now=None):
+    """What the holder is told after saving an activity that counts towards a renewal other
+    than the current one (the one their dashboard shows), or None.
+
+    It names the current renewal's window even once its grace period has ended, which is
+    when most such activities are saved (April to October, for the next year's renewal)."""
+    today = timezone.localdate(now or timezone.now())
+    year = current_renewal_year(today=today)
+    if renewal_year is None or renewal_year == year:
+        return None
+    cycle = current_cycle(today=today)  # None before any cycle: `year` is the calendar's
+    dates = cycle_defaults(year) if cycle is None else vars(cycle)
+    current = EarningWindow(year=year, start=dates["cec_window_start"], end=dates["cec_window_end"])
+    return (
+        f"This activity counts towards your {renewal_year} renewal, not the {year} one: "
+        f"{window_text(current)}."
+    )
 
 
 # The steps of reporting_form_check, in the order it runs them. Each adds its messages with
@@ -154,6 +208,29 @@ def _checked_last_day(date_to, *, date_from, today, refuse):
     elif date_to > today:
         refuse("date_to", "The last day is in the future: report the activity once it ends.")
     return date_to
+
+
+def _checked_window(date_from, *, date_to, windows, refuse):
+    """The year of the open renewal whose earning window holds the activity, or None."""
+    refusal = outside_windows_text(date_from, windows=windows)
+    if refusal is not None:
+        refuse("date_from", refusal)
+        return None
+    window = next(window for window in windows if window.start <= date_from <= window.end)
+    if date_to is not None and date_to > window.end:
+        refuse(
+            "date_to",
+            f"The last day must be in the same renewal as the first: {window_text(window)}. "
+            "Report the later days on a separate form.",
+        )
+    return window.year
+
+
+def _dates_text(window):
+    start, end = window.start, window.end
+    if start.year == end.year:
+        return f"from {dateformat.format(start, 'F j')} to {dateformat.format(end, 'F j, Y')}"
+    return f"from {dateformat.format(start, 'F j, Y')} to {dateformat.format(end, 'F j, Y')}"
 
 
 def _hours_field(*, start_time, end_time, gross_hours, several_days, refuse):

@@ -12,6 +12,7 @@ from .checks import (
     ReportingFormInvalid,
     reporting_form_check,
 )
+from .selectors import form_kinds
 from .uploads import ACCEPT_ATTRIBUTE, validate_upload
 
 DATE_INPUT = {"type": "date"}
@@ -84,9 +85,9 @@ class ReportingFormForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.upload_type = None
-        self.fields["activity_type"].choices = [("", "Choose the kind of activity")] + [
-            choice for choice in self.fields["activity_type"].choices if choice[0]
-        ]
+        kind = self.fields["activity_type"]
+        kind.queryset = form_kinds()
+        kind.empty_label = "Choose the kind of activity"
         self.fields["break_minutes"].required = False
         if not self.instance.upload:
             del self.fields["remove_upload"]  # nothing to remove

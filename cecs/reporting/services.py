@@ -16,7 +16,7 @@ from holders.models import HolderProfile
 
 from ..ledger.hours import earned_on_for
 from ..ledger.services import entry_create
-from ..models import ReportingForm
+from ..models import ActivityKind, ReportingForm
 from .checks import (
     DEFAULT_TIME_ZONE,
     FORM_FIELDS,
@@ -25,14 +25,22 @@ from .checks import (
     ReportingFormInvalid,
     reporting_form_check,
 )
+from .selectors import form_kinds
 from .uploads import MB, display_name, size_in_mb, stored_name, validate_upload
 
 logger = logging.getLogger(__name__)
 
 
+def reportable_kind(value):
+    """The activity kind a form reports: an ActivityKind (the holder's page) or its code
+    (other callers), if it is one AASC verifies on this form and still offered; else None."""
+    code = value.code if isinstance(value, ActivityKind) else str(value or "")
+    return form_kinds().filter(code=code).first()
+
+
 def _check_text(form_data):
     errors = {}
-    if form_data.get("activity_type") not in dict(ReportingForm.ACTIVITY_TYPES):
+    if reportable_kind(form_data.get("activity_type")) is None:
         errors["activity_type"] = ["Choose the kind of activity."]
     for name in TEXT_FIELDS:
         if not str(form_data.get(name) or "").strip():
@@ -99,6 +107,83 @@ def _delete_stored(storage, name):
         logger.exception("Could not delete the replaced upload %s", name)
 
 
+def _form_values(*, form_data, now):
+    """The form's fields from the submitted data, checked and normalised."""
+    _check_text(form_data)
+    values = {name: form_data.get(name) for name in FORM_FIELDS}
+    values["activity_type"] = reportable_kind(values["activity_type"])
+    for name in TEXT_FIELDS:
+        values[name] = values[name].strip()
+    values["time_zone"] = values["time_zone"] or DEFAULT_TIME_ZONE
+    checked = reporting_form_check(**{name: values[name] for name in WHEN_FIELDS}, now=now)
+    # Not stored: the ledger counts an entry for the renewal whose window holds its date.
+    checked.pop("renewal_year")
+    values.update(checked)
+    return values
+
+
+def _upload_kind(*, upload):
+    """The checked kind of a new scan, or None without one. Called before any lock: the
+    virus scan can take a moment."""
+    if upload is None:
+        return None
+    try:
+        return validate_upload(upload)
+    except ValidationError as error:
+        raise ReportingFormInvalid({"upload": error.messages}) from error
+
+
+def _editable_form(*, holder, form):
+    """A new form for the holder, or theirs locked, refused unless it can still change."""
+    if form is None:
+        return ReportingForm(holder=holder)
+    form = ReportingForm.objects.select_for_update().get(pk=form.pk)
+    if form.holder_id != holder.pk:
+        raise ApplicationError("This form belongs to another holder.")
+    if not form.is_editable:
+        raise ApplicationError(
+            f"This form is {form.get_status_display().lower()} and can no longer be changed."
+        )
+    return form
+
+
+def _replace_upload(*, form, holder, upload, kind, remove_upload):
+    """Put the new scan on the form (within the quota), or drop its scan. Returns the
+    stored names (new file, old file), either None, and the fields it changed."""
+    if upload is not None:
+        # Same lock order as _locked_form: the form, then its holder.
+        HolderProfile.objects.select_for_update().only("pk").get(pk=holder.pk)
+        upload_quota_check(holder=holder, size=upload.size, replacing=form)
+        old_file = form.upload.name or None
+        form.upload_name = display_name(upload.name, extension=kind.extension)
+        form.upload.save(stored_name(kind), upload, save=False)
+        return form.upload.name, old_file, ["upload", "upload_name"]
+    if remove_upload and form.upload:
+        old_file = form.upload.name
+        form.upload = ""
+        form.upload_name = ""
+        return None, old_file, ["upload", "upload_name"]
+    return None, None, []
+
+
+def _save_form(*, form, changed, actor, submit, new_file, now):
+    """Save the form (and submit it); on failure delete the new scan, since the row that
+    would name it is rolled back."""
+    form._history_user = actor
+    try:
+        if form.pk is None:
+            form.save()
+        else:
+            form.save(update_fields=changed)
+        if submit:
+            form = reporting_form_submit(form=form, actor=actor, now=now)
+    except Exception:
+        if new_file:
+            form.upload.storage.delete(new_file)
+        raise
+    return form
+
+
 @transaction.atomic
 def reporting_form_save(
     *,
@@ -126,62 +211,22 @@ def reporting_form_save(
                 ]
             }
         )
-    _check_text(form_data)
-    values = {name: form_data.get(name) for name in FORM_FIELDS}
-    for name in TEXT_FIELDS:
-        values[name] = values[name].strip()
-    values["time_zone"] = values["time_zone"] or DEFAULT_TIME_ZONE
-    values.update(reporting_form_check(**{name: values[name] for name in WHEN_FIELDS}, now=now))
-    kind = None
-    if upload is not None:
-        # Before any lock: the virus scan can take a moment.
-        try:
-            kind = validate_upload(upload)
-        except ValidationError as error:
-            raise ReportingFormInvalid({"upload": error.messages}) from error
-
-    if form is None:
-        form = ReportingForm(holder=holder)
-    else:
-        form = ReportingForm.objects.select_for_update().get(pk=form.pk)
-        if form.holder_id != holder.pk:
-            raise ApplicationError("This form belongs to another holder.")
-        if not form.is_editable:
-            raise ApplicationError(
-                f"This form is {form.get_status_display().lower()} and can no longer be changed."
-            )
+    values = _form_values(form_data=form_data, now=now)
+    kind = _upload_kind(upload=upload)
+    form = _editable_form(holder=holder, form=form)
     for name, value in values.items():
         setattr(form, name, value)
-    changed = list(values)
-
-    new_file = old_file = None
-    if upload is not None:
-        # Same lock order as _locked_form: the form, then its holder.
-        HolderProfile.objects.select_for_update().only("pk").get(pk=holder.pk)
-        upload_quota_check(holder=holder, size=upload.size, replacing=form)
-        old_file = form.upload.name or None
-        form.upload_name = display_name(upload.name, extension=kind.extension)
-        form.upload.save(stored_name(kind), upload, save=False)
-        new_file = form.upload.name
-        changed += ["upload", "upload_name"]
-    elif remove_upload and form.upload:
-        old_file = form.upload.name
-        form.upload = ""
-        form.upload_name = ""
-        changed += ["upload", "upload_name"]
-
-    form._history_user = actor
-    try:
-        if form.pk is None:
-            form.save()
-        else:
-            form.save(update_fields=changed)
-        if submit:
-            form = reporting_form_submit(form=form, actor=actor, now=now)
-    except Exception:
-        if new_file:  # the row that would name it is rolled back
-            form.upload.storage.delete(new_file)
-        raise
+    new_file, old_file, upload_fields = _replace_upload(
+        form=form, holder=holder, upload=upload, kind=kind, remove_upload=remove_upload
+    )
+    form = _save_form(
+        form=form,
+        changed=[*values, *upload_fields],
+        actor=actor,
+        submit=submit,
+        new_file=new_file,
+        now=now,
+    )
     if old_file and old_file != new_file:
         transaction.on_commit(partial(_delete_stored, form.upload.storage, old_file))
     return form
@@ -236,7 +281,7 @@ def reporting_form_verify(*, form, actor, signer_name, signed_on=None, now=None)
         provider=form.organisation,
         earned_on=form_earned_on(form),
         hours=form.hours,
-        source=form.activity_type,
+        source=form.activity_type_id,
         days=((form.date_to or form.date_from) - form.date_from).days + 1,
         reporting_form=form,
     )

@@ -20,7 +20,7 @@ from holders.mixins import HolderRequiredMixin
 from holders.selectors import holder_for_user
 
 from ..models import ReportingForm
-from .checks import ReportingFormInvalid
+from .checks import ReportingFormInvalid, renewal_year_note
 from .forms import ReportingFormForm
 from .selectors import holder_forms
 from .services import reporting_form_save, reporting_form_submit
@@ -110,6 +110,10 @@ class FormNewView(HolderRequiredMixin, FormView):
                 f"Draft saved: {format_hours(saved.hours)} CECs claimed. "
                 "Submit it to AASC when it is complete.",
             )
+        # The form's clean ran reporting_form_check, which says where the activity goes.
+        note = renewal_year_note(renewal_year=form.cleaned_data.get("renewal_year"))
+        if note:
+            messages.info(self.request, note)
         return redirect("cecs:form_edit", pk=saved.pk)
 
     def form_invalid(self, form):

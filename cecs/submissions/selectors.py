@@ -67,6 +67,7 @@ def submission_for_review(*, pk):
             Prefetch(
                 "lines",
                 queryset=SubmissionEntry.objects.select_related(
+                    "entry__source",
                     "entry__attendance__aasc_class",
                     "entry__reporting_form__verified_by",
                 ),

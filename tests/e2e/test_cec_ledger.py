@@ -399,7 +399,7 @@ def test_holder_reports_an_expo_class_with_its_scan_and_submits_it(
     }, claim
     report.refresh_from_db()
     assert report.status == ReportingForm.Status.DRAFT
-    assert report.activity_type == "expo_class"
+    assert report.activity_type_id == "expo_class"
     assert report.hours == Decimal(2)
     assert report.upload_name == SCAN_NAME
     stored = stored_files(private_media)
@@ -490,7 +490,7 @@ def test_staff_download_the_scan_and_verify_and_sign_the_form(
     assert report.signed_on == datetime.date(2026, 11, 26)
     assert report.verified_by.email == STAFF_EMAIL
     expo_entry = CecEntry.objects.get(reporting_form=report)
-    assert (expo_entry.hours, expo_entry.source, expo_entry.category, expo_entry.status) == (
+    assert (expo_entry.hours, expo_entry.source_id, expo_entry.category, expo_entry.status) == (
         Decimal(2),
         "expo_class",
         "in_network",

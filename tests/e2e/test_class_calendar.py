@@ -106,12 +106,16 @@ def reserved(page):
     )
 
 
-def test_a_short_holder_reserves_a_suggested_class_and_downloads_the_calendar(
-    holder_page, live_server, demo_holder, new_context, tmp_path
-):
-    page = holder_page
+def your_reservations(page):
+    return page.get_by_role("list", name="Your reservations").get_by_role("listitem")
 
-    # The CEC status page: 8 CECs missing, two classes in the window suggested.
+
+# --- Steps of the journey ------------------------------------------------------------
+
+
+def holder_sees_suggested_classes(page, live_server):
+    """The CEC status page: 8 CECs missing, the two classes in the window suggested (not
+    the one after it, nor the draft). Returns the two suggestions."""
     nav_link(page, "CEC status").click()
     expect(page).to_have_url(f"{live_server.url}{STATUS_PATH}")
     expect(page.get_by_role("status").filter(has_text="8 more CECs needed")).to_be_visible()
@@ -125,9 +129,12 @@ def test_a_short_holder_reserves_a_suggested_class_and_downloads_the_calendar(
     expect(law).to_contain_text("8 CECs: enough to close the gap · open seating")
     expect(suggestions(page)).not_to_contain_text("Next Year's Leasing Class")
     expect(suggestions(page)).not_to_contain_text("Draft Class")
+    return fair, law
 
-    # Reserve Fair Housing from the suggestions: back on the status page, reserved.
-    fair.get_by_role("button", name=f"Reserve a seat in {FAIR_HOUSING}").click()
+
+def holder_reserves_from_suggestions(page, live_server, suggestion, holder):
+    """Reserve Fair Housing from the suggestions: back on the status page, reserved."""
+    suggestion.get_by_role("button", name=f"Reserve a seat in {FAIR_HOUSING}").click()
     expect(page).to_have_url(f"{live_server.url}{STATUS_PATH}")
     expect(
         page.get_by_role("status").filter(
@@ -145,20 +152,24 @@ def test_a_short_holder_reserves_a_suggested_class_and_downloads_the_calendar(
     )
     expect(suggested(page)).to_have_count(1)
     expect(suggested(page).first).to_contain_text(MAINTENANCE)
-    reservation = Reservation.objects.get(holder=demo_holder)
+    reservation = Reservation.objects.get(holder=holder)
     assert (reservation.aasc_class.title, reservation.status) == (FAIR_HOUSING, "reserved")
 
-    # The classes page lists it under "Your reservations".
+
+def holder_sees_the_reservation_on_the_classes_page(page, live_server):
+    """The classes page lists it under "Your reservations"."""
     nav_link(page, "Classes").click()
     expect(page).to_have_url(f"{live_server.url}{CLASSES_PATH}")
     expect(nav_link(page, "Classes")).to_have_attribute("aria-current", "page")
-    mine = page.get_by_role("list", name="Your reservations").get_by_role("listitem")
+    mine = your_reservations(page)
     expect(mine).to_have_count(1)
     expect(mine.first).to_contain_text(FAIR_HOUSING)
     expect(mine.first).to_contain_text("Thursday, December 3, 2026, 9:00 AM to 12:00 PM")
     expect(mine.first).to_contain_text("11 of 12 seats left")
 
-    # The calendar file: the due date, the end of grace and the class, in Colorado time.
+
+def holder_downloads_the_calendar(page, live_server, tmp_path):
+    """The calendar file: the due date, the end of grace and the class, in Colorado time."""
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Download calendar file (.ics)").click()
     download = download_info.value
@@ -185,7 +196,9 @@ def test_a_short_holder_reserves_a_suggested_class_and_downloads_the_calendar(
     )
     expect(page).to_have_url(f"{live_server.url}{CLASSES_PATH}")
 
-    # The feed address works for a calendar app that never signed in.
+
+def feed_answers_a_calendar_app(page, live_server, new_context):
+    """The feed address works for a calendar app that never signed in; a forged one not."""
     feed_url = page.get_by_label(re.compile("subscribe in your calendar app")).input_value()
     assert re.fullmatch(rf"{re.escape(live_server.url)}/cecs/calendar/[\w-]{{40,}}\.ics", feed_url)
     anonymous = new_context()
@@ -198,8 +211,11 @@ def test_a_short_holder_reserves_a_suggested_class_and_downloads_the_calendar(
     forged = anonymous.request.get(re.sub(r"/[\w-]+\.ics$", "/forged-token.ics", feed_url))
     assert forged.status == 404
 
-    # Cancelling frees the seat.
-    mine.first.get_by_role("button", name=f"Cancel reservation for {FAIR_HOUSING}").click()
+
+def holder_cancels_freeing_the_seat(page):
+    your_reservations(page).first.get_by_role(
+        "button", name=f"Cancel reservation for {FAIR_HOUSING}"
+    ).click()
     expect(
         page.get_by_role("status").filter(has_text=f"Reservation cancelled: {FAIR_HOUSING}.")
     ).to_be_visible()
@@ -210,6 +226,18 @@ def test_a_short_holder_reserves_a_suggested_class_and_downloads_the_calendar(
         .filter(has_text=FAIR_HOUSING)
     )
     expect(card).to_contain_text("12 of 12 seats left")
+
+
+def test_a_short_holder_reserves_a_suggested_class_and_downloads_the_calendar(
+    holder_page, live_server, demo_holder, new_context, tmp_path
+):
+    page = holder_page
+    fair, _ = holder_sees_suggested_classes(page, live_server)
+    holder_reserves_from_suggestions(page, live_server, fair, demo_holder)
+    holder_sees_the_reservation_on_the_classes_page(page, live_server)
+    holder_downloads_the_calendar(page, live_server, tmp_path)
+    feed_answers_a_calendar_app(page, live_server, new_context)
+    holder_cancels_freeing_the_seat(page)
 
 
 # --- Accessibility and phone width --------------------------------------------------

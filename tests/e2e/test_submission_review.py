@@ -260,21 +260,16 @@ def expect_review_detail(page, entry):
     ], cells
 
 
-# --- 1. The whole journey, two people ----------------------------------------------------
+# --- Steps of the journey ------------------------------------------------------------
 
 
-def test_submission_is_rejected_resubmitted_and_approved_completing_the_renewal(
-    page, live_server, log_in, reviewer_page, ready_to_submit, earned_cecs, mailoutbox
-):
-    holder_page = page
-    review = reviewer_page
-
-    # The holder: paid, 8 CECs counted, so step 4 is to do.
-    holder_signs_in(holder_page, live_server, log_in)
-    expect_step(holder_page, "2. Pay your renewal invoice", "Done", "Paid. Thank you.")
-    expect_step(holder_page, STEP_3, "Done", "8 CECs count; you owe 8.")
+def holder_sees_step_4_to_do(page, live_server, log_in):
+    """The holder: paid, 8 CECs counted, so step 4 is to do."""
+    holder_signs_in(page, live_server, log_in)
+    expect_step(page, "2. Pay your renewal invoice", "Done", "Paid. Thank you.")
+    expect_step(page, STEP_3, "Done", "8 CECs count; you owe 8.")
     todo = expect_step(
-        holder_page,
+        page,
         STEP_4,
         "To do",
         "Submit your 8 CECs to NAAEI, all in one submission.",
@@ -282,77 +277,88 @@ def test_submission_is_rejected_resubmitted_and_approved_completing_the_renewal(
     expect(todo.get_by_role("link", name=exact("Submit CECs for step 4"))).to_have_attribute(
         "href", SUBMIT_PATH
     )
-    holder_submits(holder_page, live_server)
-    first = Submission.objects.get()
-    assert first.status == Submission.Status.PENDING
-    assert first.total_hours == Decimal(8)
 
-    # The reviewer finds it in the queue and reads it.
-    reviewer_opens_pending(review, live_server)
-    expect_review_detail(review, earned_cecs)
-    expect(review.get_by_role("button", name="Approve", exact=True)).to_be_visible()
-    expect(reason_box(review)).to_have_accessible_description(
+
+def reviewer_reads_pending(page, live_server, entry):
+    """The reviewer finds the submission in the queue and reads it."""
+    reviewer_opens_pending(page, live_server)
+    expect_review_detail(page, entry)
+    expect(page.get_by_role("button", name="Approve", exact=True)).to_be_visible()
+    expect(reason_box(page)).to_have_accessible_description(
         re.compile("The holder sees this reason; say what to fix.")
     )
 
+
+def reviewer_cannot_reject_without_a_reason(page, submission):
     # An empty reason is refused: the browser's own required-field check stops the post.
-    detail_url = review.url
-    reject_button(review).click()
-    expect(review).to_have_url(detail_url)
-    assert reason_box(review).evaluate("(box) => box.validity.valueMissing")
-    assert reason_box(review).evaluate("(box) => box.validationMessage")
+    detail_url = page.url
+    reject_button(page).click()
+    expect(page).to_have_url(detail_url)
+    assert reason_box(page).evaluate("(box) => box.validity.valueMissing")
+    assert reason_box(page).evaluate("(box) => box.validationMessage")
     # Only spaces pass the browser's check; the server refuses them and says why.
-    reason_box(review).fill("   ")
-    with review.expect_response(re.compile(r"/reject/$")) as answer:
-        reject_button(review).click()
+    reason_box(page).fill("   ")
+    with page.expect_response(re.compile(r"/reject/$")) as answer:
+        reject_button(page).click()
     assert answer.value.status == 400
-    expect(reason_box(review)).to_have_class(re.compile(r"\bis-invalid\b"))
-    expect(review.locator("main")).to_contain_text("This field is required.")
-    expect(reason_box(review)).to_have_accessible_description(re.compile("This field is required."))
-    first.refresh_from_db()
-    assert first.status == Submission.Status.PENDING
+    expect(reason_box(page)).to_have_class(re.compile(r"\bis-invalid\b"))
+    expect(page.locator("main")).to_contain_text("This field is required.")
+    expect(reason_box(page)).to_have_accessible_description(re.compile("This field is required."))
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.PENDING
 
-    # A real reason rejects it; nothing else is pending, so the reviewer is back at the queue.
-    reason_box(review).fill(REJECTION_REASON)
-    reject_button(review).click()
-    expect(review).to_have_url(f"{live_server.url}{QUEUE_PATH}")
-    expect(status_message(review, f"Rejected: {HOLDER_NAME}.")).to_be_visible()
-    expect(queue_rows(review)).to_have_text(["Nothing to review."])
-    first.refresh_from_db()
-    assert first.status == Submission.Status.REJECTED
-    assert first.rejection_reason == REJECTION_REASON
-    assert first.decided_by.email == REVIEWER_EMAIL
 
-    # The holder sees the reason and submits again.
-    holder_page.reload()
-    again = expect_step(holder_page, STEP_4, "To do", REJECTED_DETAIL)
+def reviewer_rejects_with_a_reason(page, live_server, submission):
+    # Nothing else is pending, so the reviewer is back at the queue.
+    reason_box(page).fill(REJECTION_REASON)
+    reject_button(page).click()
+    expect(page).to_have_url(f"{live_server.url}{QUEUE_PATH}")
+    expect(status_message(page, f"Rejected: {HOLDER_NAME}.")).to_be_visible()
+    expect(queue_rows(page)).to_have_text(["Nothing to review."])
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.REJECTED
+    assert submission.rejection_reason == REJECTION_REASON
+    assert submission.decided_by.email == REVIEWER_EMAIL
+
+
+def holder_submits_again(page, live_server, rejected):
+    """The holder sees the reason and submits again: a new submission, pending."""
+    page.reload()
+    again = expect_step(page, STEP_4, "To do", REJECTED_DETAIL)
     expect(again.get_by_role("link", name=exact("Submit again for step 4"))).to_have_attribute(
         "href", SUBMIT_PATH
     )
-    holder_submits(holder_page, live_server)
+    holder_submits(page, live_server)
     second = Submission.objects.get(status=Submission.Status.PENDING)
-    assert second.pk != first.pk
+    assert second.pk != rejected.pk
 
-    # The reviewer approves the new submission.
-    reviewer_opens_pending(review, live_server)
-    expect_review_detail(review, earned_cecs)
-    review.get_by_role("button", name="Approve", exact=True).click()
-    expect(review).to_have_url(f"{live_server.url}{QUEUE_PATH}")
-    expect(status_message(review, f"Approved: {HOLDER_NAME}.")).to_be_visible()
-    expect(queue_rows(review)).to_have_text(["Nothing to review."])
 
-    # The holder's renewal is complete: both credentials renewed to the end of 2027.
-    holder_page.reload()
-    expect(status_message(holder_page, "Your 2027 renewal is complete.")).to_be_visible()
-    expect_step(holder_page, STEP_4, "Done", APPROVED_DETAIL)
-    held = credentials(holder_page)
+def reviewer_approves(page, live_server, entry):
+    reviewer_opens_pending(page, live_server)
+    expect_review_detail(page, entry)
+    page.get_by_role("button", name="Approve", exact=True).click()
+    expect(page).to_have_url(f"{live_server.url}{QUEUE_PATH}")
+    expect(status_message(page, f"Approved: {HOLDER_NAME}.")).to_be_visible()
+    expect(queue_rows(page)).to_have_text(["Nothing to review."])
+
+
+def holder_sees_renewal_complete(page):
+    """Both credentials renewed to the end of 2027."""
+    page.reload()
+    expect(status_message(page, "Your 2027 renewal is complete.")).to_be_visible()
+    expect_step(page, STEP_4, "Done", APPROVED_DETAIL)
+    held = credentials(page)
     expect(held).to_have_count(2)
     for index, number in enumerate(["CAM-104233", "NALP-220871"]):
         expect(held.nth(index)).to_contain_text(f"No. {number} ·")
         expect(held.nth(index)).to_contain_text("expires Dec 31, 2027")
         expect(held.nth(index).locator(".badge")).to_have_text("Active")
 
-    invoice = RenewalInvoice.objects.get(pk=ready_to_submit.pk)
+
+def expect_renewal_completed(invoice, entry):
+    """The database agrees with the page: completed, renewed, one rejected and one
+    approved submission, the entry counted."""
+    invoice = RenewalInvoice.objects.get(pk=invoice.pk)
     assert invoice.cecs_approved_at is not None
     assert invoice.completed_at is not None
     assert sorted(
@@ -367,9 +373,11 @@ def test_submission_is_rejected_resubmitted_and_approved_completing_the_renewal(
         Submission.Status.REJECTED,
         Submission.Status.APPROVED,
     ]
-    assert CecEntry.objects.get(pk=earned_cecs.pk).status == CecEntry.Status.COUNTED
+    assert CecEntry.objects.get(pk=entry.pk).status == CecEntry.Status.COUNTED
 
-    # The emails, sent by Celery (eager) on commit in the live server's thread.
+
+def expect_journey_emails(mailoutbox):
+    """Sent by Celery (eager) on commit in the live server's thread."""
     assert [(message.to, message.subject) for message in mailoutbox] == [
         ([HOLDER_EMAIL], RECEIVED_SUBJECT),
         ([HOLDER_EMAIL], REJECTED_SUBJECT),
@@ -378,6 +386,33 @@ def test_submission_is_rejected_resubmitted_and_approved_completing_the_renewal(
     ]
     assert REJECTION_REASON in mailoutbox[1].body
     assert "Your renewal is complete" in mailoutbox[3].body
+
+
+# --- 1. The whole journey, two people ----------------------------------------------------
+
+
+def test_submission_is_rejected_resubmitted_and_approved_completing_the_renewal(
+    page, live_server, log_in, reviewer_page, ready_to_submit, earned_cecs, mailoutbox
+):
+    holder_page = page
+    review = reviewer_page
+
+    holder_sees_step_4_to_do(holder_page, live_server, log_in)
+    holder_submits(holder_page, live_server)
+    first = Submission.objects.get()
+    assert first.status == Submission.Status.PENDING
+    assert first.total_hours == Decimal(8)
+
+    reviewer_reads_pending(review, live_server, earned_cecs)
+    reviewer_cannot_reject_without_a_reason(review, first)
+    reviewer_rejects_with_a_reason(review, live_server, first)
+
+    holder_submits_again(holder_page, live_server, first)
+    reviewer_approves(review, live_server, earned_cecs)
+
+    holder_sees_renewal_complete(holder_page)
+    expect_renewal_completed(ready_to_submit, earned_cecs)
+    expect_journey_emails(mailoutbox)
 
 
 # --- 2. Accessibility and phone width --------------------------------------------------

@@ -12,14 +12,14 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cecs.models import CATEGORY_OF_SOURCE, CecEntry, ReportingForm, Source, Submission
+from cecs.models import CecEntry, ReportingForm, Source, Submission
 from credentials.models import RenewalInvoice
 from credentials.services import invoices_issue, waiver_grant
 from holders.models import ContactConfirmation
 from renewal_portal.overview import annotated_invoices, cycle_overview
 from renewal_portal.progress import progress_expressions, renewal_progress
 from renewal_portal.reminders import needing_reminders
-from tests.factories import ReportingFormFactory, holder_with, staff_user
+from tests.factories import ReportingFormFactory, holder_with, kind_category, staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -77,8 +77,8 @@ def build(cycle, renewals):
                 provider="AASC",
                 earned_on=line["earned_on"],
                 hours=line["hours"],
-                source=line["source"],
-                category=CATEGORY_OF_SOURCE[line["source"]],
+                source_id=line["source"],
+                category=kind_category(line["source"]),
             )
         for status in spec["forms"]:
             signed = {"verified_at": timezone.now(), "signer_name": "A. Signer"}

@@ -101,7 +101,11 @@ def test_attendance_added_on_the_class_page_creates_the_cec_entry_at_once(
         Decimal("3.00"),
         datetime.date(2026, 3, 12),
     )
-    assert (entry.source, entry.category, entry.status) == ("aasc_class", "in_network", "counted")
+    assert (entry.source_id, entry.category, entry.status) == (
+        "aasc_class",
+        "in_network",
+        "counted",
+    )
     assert any("Attendance recorded for 1 holder(s)" in m for m in messages_of(response))
 
 
@@ -523,7 +527,7 @@ def test_an_implausible_correction_is_refused(staff_client, attendance):
 def test_a_multi_day_entry_keeps_its_hours_when_the_title_is_corrected(staff_client, holder):
     report = ReportingFormFactory(
         holder=holder,
-        activity_type="committee",
+        activity_type_id="committee",
         date_from=datetime.date(2026, 5, 1),
         date_to=datetime.date(2026, 5, 2),
         hours=Decimal("16.00"),
@@ -538,7 +542,7 @@ def test_a_multi_day_entry_keeps_its_hours_when_the_title_is_corrected(staff_cli
         provider="AASC",
         earned_on=report.date_to,
         hours=report.hours,
-        source="committee",
+        source_id="committee",
         category="participation",
         reporting_form=report,
     )

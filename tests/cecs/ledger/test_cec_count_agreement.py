@@ -12,11 +12,11 @@ from hypothesis import strategies as st
 
 from cecs.ledger.hours import aasc_date
 from cecs.ledger.selectors import cec_status, invoices_with_cec_counts
-from cecs.models import CATEGORY_OF_SOURCE, CecEntry, Source
+from cecs.models import CecEntry, Source
 from credentials.models import CecRequirement, CredentialType, RenewalInvoice
 from credentials.services import invoices_issue, waiver_grant
 from renewal_portal.overview import annotated_invoices, cycle_overview
-from tests.factories import holder_with, staff_user
+from tests.factories import holder_with, kind_category, staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -132,8 +132,8 @@ def build(cycle, data):
                 provider="Provider",
                 earned_on=line["earned_on"],
                 hours=line["hours"],
-                source=line["source"],
-                category=CATEGORY_OF_SOURCE[line["source"]],
+                source_id=line["source"],
+                category=kind_category(line["source"]),
                 status=CecEntry.Status.WITHDRAWN if line["withdrawn"] else CecEntry.Status.COUNTED,
             )
         if spec["other_course"]:
@@ -143,8 +143,8 @@ def build(cycle, data):
                 provider="Pikes Peak State College",
                 earned_on=data["window"][0] + datetime.timedelta(days=100),
                 hours=Decimal(spec["other_course"]),
-                source=Source.OTHER_PROVIDER,
-                category=CATEGORY_OF_SOURCE[Source.OTHER_PROVIDER],
+                source_id=Source.OTHER_PROVIDER,
+                category=kind_category(Source.OTHER_PROVIDER),
             )
         holders.append((holder, spec))
     invoices_issue(cycle=cycle)
@@ -328,8 +328,8 @@ def test_the_annotation_caps_participation_and_keeps_to_the_window(cycle):
             provider="AASC",
             earned_on=day,
             hours=Decimal(hours),
-            source=source,
-            category=CATEGORY_OF_SOURCE[source],
+            source_id=source,
+            category=kind_category(source),
         )
     invoices_issue(cycle=cycle)
 

@@ -169,7 +169,7 @@ def test_verifying_signs_the_form_creates_the_entry_and_emails_the_holder(
     )
     assert report.history.first().history_user == staff
     entry = CecEntry.objects.get(reporting_form=report)
-    assert (entry.holder, entry.hours, entry.source, entry.category) == (
+    assert (entry.holder, entry.hours, entry.source_id, entry.category) == (
         holder,
         Decimal("2.00"),
         "expo_class",
