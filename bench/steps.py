@@ -75,6 +75,12 @@ def issue(args):
                 f"(SELECT id FROM {invoices} WHERE cycle_id = %s)",
                 [cycle.pk],
             )
+            # The command writes a history row per invoice (bulk paths keep history too).
+            invoice_history = RenewalInvoice.history.model._meta.db_table
+            cursor.execute(
+                f"DELETE FROM {invoice_history} WHERE cycle_id = %s",  # noqa: S608
+                [cycle.pk],
+            )
             cursor.execute(f"DELETE FROM {invoices} WHERE cycle_id = %s", [cycle.pk])  # noqa: S608
             history = RenewalCycle.history.model._meta.db_table
             cursor.execute(f"DELETE FROM {history} WHERE id = %s", [cycle.pk])  # noqa: S608
@@ -130,6 +136,12 @@ def sweep(args):
     with connection.cursor() as cursor:
         cursor.execute(
             f"DELETE FROM {ReminderLog._meta.db_table} WHERE id = ANY(%s)",  # noqa: S608
+            [first.log_ids],
+        )
+        # Each claim wrote a history row too.
+        cursor.execute(
+            f"DELETE FROM {ReminderLog.history.model._meta.db_table} "  # noqa: S608
+            "WHERE id = ANY(%s)",
             [first.log_ids],
         )
         cursor.execute(f"VACUUM ANALYZE {ReminderLog._meta.db_table}")

@@ -35,6 +35,10 @@ def submission_notify_task(submission_id, event):
     context = {"submission": submission, "holder": submission.holder}
     if event == "approved":
         context["next_step"] = renewal_next_step(invoice=submission.invoice)
+    if event == "rejected":
+        context["not_accepted"] = list(
+            submission.lines.exclude(not_accepted_reason="").select_related("entry")
+        )
     send_holder_email(
         holder=submission.holder,
         template=f"submission_{event}",
@@ -44,15 +48,15 @@ def submission_notify_task(submission_id, event):
 
 
 @mail_task(name="cecs.entry_corrected_notify")
-def entry_corrected_notify_task(entry_id):
-    """Email the holder that AASC corrected one of their CEC entries."""
+def entry_corrected_notify_task(entry_id, event="corrected"):
+    """Email the holder that AASC corrected, added or withdrew one of their CEC entries."""
     from holders.mail import send_holder_email
 
     from .models import CecEntry
 
-    entry = CecEntry.objects.select_related("holder").get(pk=entry_id)
+    entry = CecEntry.objects.select_related("holder", "source").get(pk=entry_id)
     send_holder_email(
         holder=entry.holder,
-        template="entry_corrected",
+        template=f"entry_{event}",
         context={"entry": entry, "holder": entry.holder},
     )

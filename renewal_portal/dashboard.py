@@ -118,13 +118,28 @@ def submission_step(*, progress):
         reason = submission.rejection_reason.rstrip()
         if not reason.endswith((".", "!", "?")):
             reason += "."
-        detail = f"NAAEI did not approve your submission: {reason} Correct it and submit again."
+        detail = f"NAAEI did not approve your submission: {reason}"
+        if named := not_accepted_text(submission):
+            detail = f"{detail} {named}"
+        detail += " Correct it and submit again."
         return Step(4, title, StepState.TODO, detail, "Submit again", url)
     if progress.needs_submission:
         detail = f"Submit your {format_hours(cecs.total)} CECs to NAAEI, all in one submission."
         return Step(4, title, StepState.TODO, detail, "Submit CECs", url)
     return Step(
         4, title, StepState.WAITING, "Earn the missing CECs first; then submit them all at once."
+    )
+
+
+def not_accepted_text(submission):
+    """The entries NAAEI named in rejecting `submission`, in words ("" if none)."""
+    lines = submission.lines.exclude(not_accepted_reason="").select_related("entry")
+    named = [f"“{line.entry.title}” ({line.not_accepted_reason.rstrip('.')})" for line in lines]
+    if not named:
+        return ""
+    them = "it" if len(named) == 1 else "them"
+    return (
+        f"Not accepted, so no longer counted: {'; '.join(named)}. Replace {them} with other CECs."
     )
 
 

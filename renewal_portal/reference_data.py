@@ -19,6 +19,7 @@ DATA_MIGRATIONS = [
     ("cecs.migrations.0005_class_calendar", "create_roles"),
     ("cecs.migrations.0007_activity_kinds", "load_kinds"),
     ("cecs.migrations.0007_activity_kinds", "grant_roles"),
+    ("cecs.migrations.0008_claims_and_entry_review", "grant_roles"),
 ]
 
 

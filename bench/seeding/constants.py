@@ -38,6 +38,7 @@ HOURS_BY_SOURCE = {
     Source.COMMITTEE: ["1.00", "2.00", "3.00"],
     Source.VOLUNTEERING: ["1.00", "2.00", "4.00"],
     Source.OTHER_PROVIDER: ["1.00", "1.50", "2.00", "3.00"],
+    Source.NAA_COURSE: ["1.00", "1.50", "2.00", "3.00"],
 }
 CLASS_HOURS = ["1.50", "2.00", "3.00", "3.50", "4.00", "6.00"]
 
@@ -45,9 +46,17 @@ CLASS_HOURS = ["1.50", "2.00", "3.00", "3.50", "4.00", "6.00"]
 # Holders 1 to 10 are set up so that every state is seeded even for a small N.
 SHOWCASE = {
     1: {"pending_forms": [("submitted", datetime.date(2026, 10, 1), Decimal(2), "expo_class")]},
-    2: {"submission_2027": "pending"},
+    2: {
+        "submission_2027": "pending",
+        "claimed_course": (datetime.date(2026, 9, 15), Decimal("1.50"), "Fair Housing Essentials"),
+    },
     3: {"submission_2027": "approved", "paid_2027_on": datetime.date(2026, 11, 10)},
-    4: {"submission_2027": "rejected+pending", "rejected_first_2026": True},
+    4: {
+        "submission_2027": "rejected+pending",
+        "rejected_first_2026": True,
+        "claimed_course": (datetime.date(2026, 10, 6), Decimal(3), "Risk Management"),
+        "course_not_accepted": True,
+    },
     5: {"submission_2027": "rejected", "lapsed": False},
     6: {"lapsed": True, "past_invoice_roll": 0.1},  # 2026 invoice left open
     7: {"lapsed": True, "past_invoice_roll": 0.8},  # void

@@ -8,7 +8,7 @@ import datetime
 from psycopg import sql
 
 from bench.seeding.constants import CURRENT_CYCLE, ISSUED_2027, LAST_EARNED, local
-from bench.seeding.plan import count_cecs, is_met
+from bench.seeding.plan import as_submitted, count_cecs, is_met
 from bench.seeding.writer import table_name
 from cecs.models import Submission
 from credentials.models import HeldCredential, InvoiceLine, RenewalInvoice
@@ -85,13 +85,14 @@ class CurrentCycleWriter:
         last = local(day, 8, key=p.index)
         reviewer = reviewers[p.index % len(reviewers)].pk
         kinds = p.submission_2027.split("+")
+        # A rejected submission held the claims NAAEI then did not accept.
+        rejected = count_cecs(as_submitted(p.entries), 2026, cap)
         submissions = []
         for k, kind in enumerate(kinds):
             when = last - datetime.timedelta(days=4 * (len(kinds) - 1 - k))
             decided = when + datetime.timedelta(days=2)
-            submissions.append(
-                (p, invoice_id, owed, minimum, counted, kind, when, decided, reviewer)
-            )
+            held = rejected if kind == Submission.Status.REJECTED else counted
+            submissions.append((p, invoice_id, owed, minimum, held, kind, when, decided, reviewer))
         approved_at = decided if kinds[-1] == Submission.Status.APPROVED else None
         return submissions, approved_at
 

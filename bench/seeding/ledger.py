@@ -17,7 +17,7 @@ class LedgerWriter:
         t = self.tables
         staff = self.accounts["staff"]
         n_forms = sum(
-            sum(e.source in FORM_SOURCES for e in p.entries) + len(p.pending_forms)
+            sum(e.source in FORM_SOURCES or bool(e.claim) for e in p.entries) + len(p.pending_forms)
             for p in plans
             if p.has_account
         )
@@ -48,8 +48,7 @@ class LedgerWriter:
         if source == Source.OTHER_PROVIDER or (source in FORM_SOURCES and not p.has_account):
             source = Source.OTHER_PROVIDER
         attendance = form = None
-        note = ""
-        status = CecEntry.Status.WITHDRAWN if e.withdrawn else CecEntry.Status.COUNTED
+        note = e.correction_note
         if source == Source.AASC_CLASS:
             title = self.classes[e.year][e.class_index][2]
             provider = AASC
@@ -62,6 +61,11 @@ class LedgerWriter:
             title, provider = _form_title(source, e.topic, e.year)
             form = next_id["form"]
             forms.append(self._verified_form(p, e, form, source, verifier))
+            next_id["form"] += 1
+        elif e.claim:
+            title, provider = _form_title(source, e.topic, e.year)
+            form = next_id["form"]
+            forms.append(self._claimed_form(p, e, form))
             next_id["form"] += 1
         else:
             title, provider = f"{e.topic} (online)", PROVIDERS[p.index % len(PROVIDERS)]
@@ -76,7 +80,7 @@ class LedgerWriter:
             e.hours,
             source,
             category_of(source),
-            status,
+            e.status,
             attendance,
             form,
             f"Z{entry_id:010X}",
@@ -116,6 +120,31 @@ class LedgerWriter:
             verified.date(),
             verifier,
             verified,
+            "",
+            None,
+            None,
+        )
+
+    def _claimed_form(self, p, e, form_id):
+        """The form of a course claimed for NAAEI to review: claimed on submitting, no AASC
+        signature (the certificate is its evidence; the seed leaves the upload blank)."""
+        title, provider = _form_title(e.source, e.topic, e.year)
+        submitted = local(e.earned_on, 12, key=form_id) + datetime.timedelta(days=3)
+        return (
+            form_id,
+            self.holder_ids[p.index],
+            e.source,
+            title,
+            provider,
+            e.earned_on,
+            e.hours,
+            f"{title}, {e.hours} hours, certificate of completion.",
+            ReportingForm.Status.CLAIMED,
+            submitted,
+            "",
+            None,
+            None,
+            None,
             "",
             None,
             None,
@@ -175,6 +204,11 @@ class LedgerWriter:
         ) in enumerate(rows):
             submission_id = first + k
             rejected = status == Submission.Status.REJECTED
+            # What NAAEI named in rejecting: the lines whose entries it did not accept.
+            reasons = [
+                p.entries[pos].correction_note if rejected else "" for pos, _ in counted.lines
+            ]
+            named = sum(map(bool, reasons))
             submissions.append(
                 (
                     submission_id,
@@ -191,16 +225,28 @@ class LedgerWriter:
                     self.user_ids[p.index],
                     decided if status != Submission.Status.PENDING else None,
                     who if status != Submission.Status.PENDING else None,
-                    "The Expo certificate does not show the hours." if rejected else "",
+                    _rejection_reason(named) if rejected else "",
                 )
             )
             start = self.entry_start[p.index]
-            lines += [(submission_id, start + pos, hours) for pos, hours in counted.lines]
+            lines += [
+                (submission_id, start + pos, hours, reason)
+                for (pos, hours), reason in zip(counted.lines, reasons, strict=True)
+            ]
         self.tables["submission"].write(cursor, submissions)
         self._write_with_ids(cursor, "submission_entry", lines)
 
 
+def _rejection_reason(named):
+    if named:  # as cecs.submissions.services.submission_reject sums up the named entries
+        noun = "entry" if named == 1 else "entries"
+        return f"NAAEI did not accept {named} {noun}: see each below."
+    return "The Expo certificate does not show the hours."
+
+
 def _form_title(source, topic, year):
+    if source == Source.NAA_COURSE:
+        return f"NAA course: {topic}", "NAA Education Institute"
     if source == Source.EXPO_CLASS:
         return f"Expo: {topic}", f"AASC Expo {year}"
     if source == Source.COMMITTEE:

@@ -1,6 +1,7 @@
 """What each holder looks like: a plan drawn from a seeded random generator (the same in
 every pass of one run), and what of its ledger counts, by the portal's own rule."""
 
+import dataclasses
 import datetime
 import functools
 import random
@@ -31,6 +32,9 @@ from cecs.ledger.selectors import CecStatus, count_entries
 from cecs.models import ActivityKind, CecEntry, ReportingForm, Source
 from credentials.selectors import cecs_owed_from
 
+CLAIMED_BY = datetime.date(2026, 10, 31)  # before the earliest 2027 submission (November 12)
+NOT_ACCEPTED_NOTE = "The certificate does not show the course hours or the completion date."
+
 
 @functools.cache
 def category_of(code):
@@ -48,11 +52,16 @@ class EntrySpec:
     class_index: int | None = None
     withdrawn: bool = False
     topic: str = ""
+    # A course claimed for NAAEI to review: its entry's status so far (claimed, counted
+    # once NAAEI approved, not_accepted); "" for every other entry.
+    claim: str = ""
 
     # What count_entries reads of a ledger line.
     @property
     def status(self):
-        return CecEntry.Status.WITHDRAWN if self.withdrawn else CecEntry.Status.COUNTED
+        if self.withdrawn:
+            return CecEntry.Status.WITHDRAWN
+        return self.claim or CecEntry.Status.COUNTED
 
     @property
     def category(self):
@@ -60,7 +69,7 @@ class EntrySpec:
 
     @property
     def correction_note(self):
-        return ""
+        return NOT_ACCEPTED_NOTE if self.status == CecEntry.Status.NOT_ACCEPTED else ""
 
 
 @dataclass(slots=True)
@@ -91,6 +100,8 @@ class HolderPlan:
     open_checkout_2027: bool = False
     submission_2027: str = ""  # "", pending, approved, rejected, rejected+pending
     reminder_failed_2027: bool = False
+    claimed_course: tuple | None = None  # (date, hours, topic) of an NAA course claimed
+    course_not_accepted: bool = False  # NAAEI named it in rejecting the 2027 submission
 
 
 class Planner:
@@ -120,10 +131,14 @@ class Planner:
         if plan.has_account:
             self._pending_forms(rng, plan, bench)
         self._renewal(rng, plan, bench)
+        if not bench:  # drawn last, so the claims leave the rest of every plan as it was
+            self._claims(rng, plan)
         if showcase is not None:  # a few holders make sure every state is there, whatever N
             plan.has_account = True
             for name, value in showcase.items():
                 setattr(plan, name, value)
+        if plan.claimed_course and plan.has_account:
+            self._add_claim(plan)
         if self._renews(plan.types) and not plan.lapsed and plan.has_account:
             # Who renewed in 2026 had the CECs; who submits for 2027 has them too.
             self._top_up(plan, PAST_CYCLE)
@@ -203,6 +218,38 @@ class Planner:
             elif roll < 0.45:
                 plan.submission_2027 = "rejected+pending"
         plan.reminder_failed_2027 = rng.random() < 0.02
+
+    def _claims(self, rng, plan):
+        """An NAA course claimed in the current earning year (about 2 % of holders), and
+        one NAAEI did not accept in about one in ten rejected 2027 submissions (about
+        0.5 % of holders). Every value is drawn whatever the rolls, for a fixed order."""
+        claims, not_accepted = rng.random() < 0.02, rng.random() < 0.10
+        day = day_in(rng, datetime.date(2026, 1, 1), CLAIMED_BY)
+        hours = Decimal(rng.choice(HOURS_BY_SOURCE[Source.NAA_COURSE]))
+        topic = rng.choice(TOPICS)
+        plan.course_not_accepted = not_accepted and "rejected" in plan.submission_2027
+        if claims or plan.course_not_accepted:
+            plan.claimed_course = (day, hours, topic)
+
+    def _add_claim(self, plan):
+        """The claimed course's entry as NAAEI has left it: counted if it approved the 2027
+        submission, not accepted if it named it in rejecting one, else still claimed.
+        Before the top-up, so a resubmission still meets the requirement without it."""
+        day, hours, topic = plan.claimed_course
+        kinds = plan.submission_2027.split("+") if self._submits(plan) else []
+        claim = CecEntry.Status.CLAIMED
+        if kinds and kinds[-1] == "approved":
+            claim = CecEntry.Status.COUNTED
+        elif plan.course_not_accepted and "rejected" in kinds:
+            claim = CecEntry.Status.NOT_ACCEPTED
+        entry = EntrySpec(2026, day, hours, Source.NAA_COURSE, topic=topic, claim=claim)
+        plan.entries.append(entry)
+        plan.entries.sort(key=lambda e: (e.year, e.earned_on))
+
+    def _submits(self, plan):
+        """The holder submits for 2027 (as the top-up and the phase-two writer decide)."""
+        renews = self._renews(plan.types) and not plan.lapsed and plan.has_account
+        return bool(renews and plan.submission_2027) and self.owed(plan, CURRENT_CYCLE) is not None
 
     def owed(self, plan, cycle_year):
         """CECs the cycle's invoice will say are owed (None when none or waived)."""
@@ -304,6 +351,17 @@ def count_cecs(entries, year, cap):
     count_entries(status=status, entries=[entry for entry in entries if entry.year == year])
     lines = [(position[id(line.entry)], line.counted_hours) for line in status.counting]
     return Counted(status.total, status.in_network, status.participation, lines)
+
+
+def as_submitted(entries):
+    """The ledger as NAAEI saw it when it rejected a submission: the entries it did not
+    accept were still claimed (and counted in it)."""
+    return [
+        dataclasses.replace(e, claim=CecEntry.Status.CLAIMED)
+        if e.status == CecEntry.Status.NOT_ACCEPTED
+        else e
+        for e in entries
+    ]
 
 
 def is_met(counted, owed, minimum):

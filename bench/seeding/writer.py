@@ -174,7 +174,10 @@ TABLES = {
         "total_hours in_network_hours participation_hours submitted_at "
         "submitted_by_id decided_at decided_by_id rejection_reason",
     ),
-    "submission_entry": (SubmissionEntry, "id submission_id entry_id counted_hours"),
+    "submission_entry": (
+        SubmissionEntry,
+        "id submission_id entry_id counted_hours not_accepted_reason",
+    ),
 }
 
 

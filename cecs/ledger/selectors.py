@@ -25,10 +25,12 @@ from ..models import Category, CecEntry, ReportingForm, Submission, SubmissionEn
 
 ZERO = Decimal(0)
 
-# The one place that says which ledger lines can count at all: withdrawn ones never do.
-# cec_status (one holder, in Python, with reasons) and cec_count_expressions (many
-# holders, in SQL) both read it, so they cannot drift apart.
-COUNTABLE_STATUS = CecEntry.Status.COUNTED
+# The one place that says which ledger lines can count at all: counted ones, and claimed
+# ones until NAAEI decides (so the holder can submit them); withdrawn ones and those NAAEI
+# did not accept never do. cec_status (one holder, in Python, with reasons) and
+# cec_count_expressions (many holders, in SQL) both read it, so they cannot drift apart.
+COUNTABLE_STATUSES = (CecEntry.Status.COUNTED, CecEntry.Status.CLAIMED)
+CLAIMED_NOTE = "Claimed: NAAEI reviews it with your submission."
 
 
 @dataclass
@@ -124,18 +126,12 @@ def count_entries(*, status, entries):
     )
     room = cap  # participation CECs that may still count; None = no cap
     for entry in entries:
-        if entry.status != COUNTABLE_STATUS:
-            status.not_counting.append(EntryLine(entry, ZERO, entry.correction_note or "Withdrawn"))
+        if entry.status not in COUNTABLE_STATUSES:
+            status.not_counting.append(EntryLine(entry, ZERO, _not_counting_reason(entry)))
             continue
         if not window_start <= entry.earned_on <= window_end:
-            status.not_counting.append(
-                EntryLine(
-                    entry,
-                    ZERO,
-                    f"Earned in {entry.earned_on.year}; the {status.year} renewal accepts only "
-                    f"CECs earned in {window_end.year}.",
-                )
-            )
+            reason = _outside_window_reason(entry, status)
+            status.not_counting.append(EntryLine(entry, ZERO, reason))
             continue
         if entry.category == Category.PARTICIPATION:
             counted = entry.hours if room is None else min(entry.hours, room)
@@ -147,15 +143,38 @@ def count_entries(*, status, entries):
             if counted == 0:
                 status.not_counting.append(EntryLine(entry, ZERO, f"Over {cap_text}."))
             else:
-                reason = f"{format_hours(over)} over {cap_text}" if over else ""
-                status.counting.append(EntryLine(entry, counted, reason))
+                reason = f"{format_hours(over)} over {cap_text}." if over else ""
+                status.counting.append(EntryLine(entry, counted, _claimed(entry, reason)))
         else:
             if entry.category == Category.IN_NETWORK:
                 status.in_network += entry.hours
             else:
                 status.other += entry.hours
-            status.counting.append(EntryLine(entry, entry.hours))
+            status.counting.append(EntryLine(entry, entry.hours, _claimed(entry, "")))
     return status
+
+
+def _outside_window_reason(entry, status):
+    reason = (
+        f"Earned in {entry.earned_on.year}; the {status.year} renewal accepts only "
+        f"CECs earned in {status.window_end.year}."
+    )
+    if entry.earned_on > status.window_end:
+        reason += " It counts towards a later renewal."
+    return reason
+
+
+def _not_counting_reason(entry):
+    if entry.status == CecEntry.Status.NOT_ACCEPTED:
+        return f"Not accepted by NAAEI: {entry.correction_note}"
+    return entry.correction_note or "Withdrawn"
+
+
+def _claimed(entry, reason):
+    """A counting line's note: a claim says NAAEI still reviews it."""
+    if entry.status != CecEntry.Status.CLAIMED:
+        return reason
+    return f"{CLAIMED_NOTE} {reason}".strip()
 
 
 def cec_status(*, holder, cycle, invoice=None):
@@ -182,8 +201,9 @@ def cec_status(*, holder, cycle, invoice=None):
     )
     count_entries(status=status, entries=entries)
     # A lazy queryset: only pages that show the pending forms pay for the query.
+    # Claimed forms are in the ledger already, as claimed entries.
     status.pending_forms = ReportingForm.objects.filter(holder=holder).exclude(
-        status=ReportingForm.Status.VERIFIED
+        status__in=[ReportingForm.Status.VERIFIED, ReportingForm.Status.CLAIMED]
     )
     return status
 
@@ -199,7 +219,7 @@ def _counted_hours_sql(category):
     cec_status's window and status checks, for the outer RenewalInvoice row."""
     entries = CecEntry.objects.filter(
         holder=OuterRef("holder"),
-        status=COUNTABLE_STATUS,
+        status__in=COUNTABLE_STATUSES,
         category=category,
         earned_on__gte=OuterRef("cec_window_start"),
         earned_on__lte=OuterRef("cec_window_end"),
@@ -269,7 +289,8 @@ def missing_message(status):
         )
     return (
         text + ". AASC classes add CECs to your portal automatically; report Expo classes, "
-        "committee service and volunteering on a CEC Reporting Form."
+        "committee service, volunteering and courses from NAA, NAAEI or another provider "
+        "(with the certificate) on a CEC Reporting Form."
     )
 
 

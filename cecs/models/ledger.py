@@ -30,6 +30,10 @@ class CecEntry(models.Model):
 
     class Status(models.TextChoices):
         COUNTED = "counted", "Counted"
+        # Reported by the holder for NAAEI to review with the submission: it counts until
+        # NAAEI decides, and becomes counted when NAAEI approves.
+        CLAIMED = "claimed", "Claimed: NAAEI reviews it with your submission"
+        NOT_ACCEPTED = "not_accepted", "Not accepted by NAAEI"
         WITHDRAWN = "withdrawn", "Withdrawn"
 
     holder = models.ForeignKey(HolderProfile, on_delete=models.PROTECT, related_name="cec_entries")
@@ -47,7 +51,7 @@ class CecEntry(models.Model):
         verbose_name="activity kind",
     )
     category = models.CharField(max_length=20, choices=Category.choices)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.COUNTED)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.COUNTED)
     # Named, not imported: the classes and reporting models import this module.
     attendance = models.OneToOneField(
         "cecs.Attendance",

@@ -12,26 +12,32 @@ from .ledger import HOURS, private_storage
 
 
 class ReportingForm(models.Model):
-    """A CEC Reporting Form for an activity AASC verifies: an Expo class, committee service,
-    volunteering, a legislative event."""
+    """How a holder reports an activity: one AASC verifies (an Expo class, committee service,
+    volunteering, a legislative event) goes to AASC staff; one NAAEI reviews (an NAA or
+    NAAEI course, another provider's, a college course) is claimed at once, its
+    certificate as the upload, and NAAEI accepts it or not with the submission."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         SUBMITTED = "submitted", "Submitted to AASC"
         VERIFIED = "verified", "Verified and signed"
         RETURNED = "returned", "Returned for correction"
+        # An activity NAAEI checks (a course with its certificate): in the ledger at once.
+        CLAIMED = "claimed", "Claimed: NAAEI reviews it with your submission"
 
     holder = models.ForeignKey(
         HolderProfile, on_delete=models.PROTECT, related_name="reporting_forms"
     )
-    # The kinds AASC verifies on this form (the kind's code is the column's value).
+    # The kinds holders report (the kind's code is the column's value).
     activity_type = models.ForeignKey(
         ActivityKind,
         to_field="code",
         on_delete=models.PROTECT,
         db_column="activity_type",
         related_name="+",
-        limit_choices_to={"checked_by": ActivityKind.CheckedBy.AASC},
+        limit_choices_to={
+            "checked_by__in": [ActivityKind.CheckedBy.AASC, ActivityKind.CheckedBy.NAAEI]
+        },
         verbose_name="kind of activity",
     )
     title = models.CharField(max_length=200)

@@ -78,6 +78,8 @@ class SubmissionEntry(models.Model):
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="lines")
     entry = models.ForeignKey(CecEntry, on_delete=models.PROTECT, related_name="submission_lines")
     counted_hours = models.DecimalField(**HOURS)
+    # Set when NAAEI rejects the submission naming this entry: why it was not accepted.
+    not_accepted_reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["entry__earned_on", "pk"]

@@ -20,7 +20,8 @@ TIME_INPUT = {"type": "time"}
 
 
 class ReportingFormForm(forms.ModelForm):
-    """A CEC Reporting Form for an Expo class, committee service or volunteering.
+    """A CEC Reporting Form for any activity a holder reports: one AASC verifies, or a
+    course NAAEI reviews with its certificate.
 
     Validation only: the view saves through cecs.reporting.services.reporting_form_save, and
     `cleaned_data["hours"]` holds the CECs the form claims."""
@@ -33,8 +34,9 @@ class ReportingFormForm(forms.ModelForm):
     )
     upload = forms.FileField(
         required=False,
-        label="Signed paper form (scan or photo)",
-        help_text="A PDF, JPEG or PNG of at most 10 MB, where AASC asks for a signed form.",
+        label="Signed form or certificate (scan, photo or PDF)",
+        help_text="A PDF, JPEG or PNG of at most 10 MB: the certificate of completion for a "
+        "course, or a signed form where AASC asks for one.",
         widget=forms.FileInput({"accept": ACCEPT_ATTRIBUTE}),
     )
     remove_upload = forms.BooleanField(
@@ -48,7 +50,7 @@ class ReportingFormForm(forms.ModelForm):
         fields = list(FORM_FIELDS)  # what reporting_form_save writes
         labels = {
             "activity_type": "Kind of activity",
-            "title": "Class, committee or event",
+            "title": "Course, class, committee or event",
             "organisation": "Organised by",
             "date_from": "Date",
             "date_to": "Last day (if more than one day)",
@@ -98,7 +100,14 @@ class ReportingFormForm(forms.ModelForm):
             )
         self.helper = FormHelper()
         self.helper.layout = Layout(
-            Fieldset("The activity", "activity_type", "title", "organisation", "description"),
+            Fieldset(
+                "The activity",
+                "activity_type",
+                HTML('{% include "cecs/_kind_help.html" %}'),
+                "title",
+                "organisation",
+                "description",
+            ),
             Fieldset(
                 "When",
                 Row(
@@ -124,7 +133,7 @@ class ReportingFormForm(forms.ModelForm):
                 ),
             ),
             Fieldset(
-                "Signed paper form",
+                "Evidence",
                 "upload",
                 *(["remove_upload"] if "remove_upload" in self.fields else []),
             ),
@@ -137,7 +146,7 @@ class ReportingFormForm(forms.ModelForm):
                 css_class="btn-outline-primary",
             ),
             StrictButton(
-                "Submit to AASC",
+                "Submit",
                 type="submit",
                 name="action",
                 value="submit",

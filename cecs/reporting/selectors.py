@@ -7,7 +7,10 @@ def holder_forms(*, holder):
     return ReportingForm.objects.filter(holder=holder).select_related("activity_type")
 
 
+HOLDER_REPORTED = (ActivityKind.CheckedBy.AASC, ActivityKind.CheckedBy.NAAEI)
+
+
 def form_kinds():
-    """The activity kinds holders report on a CEC Reporting Form: those AASC verifies and
-    signs, while staff offer them."""
-    return ActivityKind.objects.filter(checked_by=ActivityKind.CheckedBy.AASC, active=True)
+    """The activity kinds holders report on the form, while staff offer them: those AASC
+    verifies and signs, and those NAAEI reviews with the submission."""
+    return ActivityKind.objects.filter(checked_by__in=HOLDER_REPORTED, active=True)

@@ -16,7 +16,7 @@ from holders.models import HolderProfile
 
 from ..ledger.hours import earned_on_for
 from ..ledger.services import entry_create
-from ..models import ActivityKind, ReportingForm
+from ..models import ActivityKind, CecEntry, ReportingForm
 from .checks import (
     DEFAULT_TIME_ZONE,
     FORM_FIELDS,
@@ -242,19 +242,54 @@ def _notify(form, event):
 
 
 def _locked_form(form):
-    return ReportingForm.objects.select_for_update().select_related("holder").get(pk=form.pk)
+    return (
+        ReportingForm.objects.select_for_update(of=("self", "holder"))
+        .select_related("holder", "activity_type")
+        .get(pk=form.pk)
+    )
 
 
 @transaction.atomic
 def reporting_form_submit(*, form, actor, now=None):
+    """Send the form on: to AASC staff for a kind they verify; for a kind NAAEI reviews,
+    into the ledger at once as claimed, with its evidence, for the submission."""
     form = _locked_form(form)
     if not form.is_editable:
         raise ApplicationError(f"This form is {form.get_status_display().lower()} already.")
-    form.status = ReportingForm.Status.SUBMITTED
     form.submitted_at = now or timezone.now()
     form._history_user = actor
+    if form.activity_type.checked_by == ActivityKind.CheckedBy.NAAEI:
+        return _claim(form)
+    form.status = ReportingForm.Status.SUBMITTED
     form.save(update_fields=["status", "submitted_at"])
     _notify(form, "submitted")
+    return form
+
+
+def _claim(form):
+    kind = form.activity_type
+    if kind.evidence == ActivityKind.Evidence.CERTIFICATE and not form.upload:
+        raise ReportingFormInvalid(
+            {
+                "upload": [
+                    f"Attach the certificate of completion: NAAEI accepts a {kind.name} "
+                    "only with its certificate."
+                ]
+            }
+        )
+    form.status = ReportingForm.Status.CLAIMED
+    form.save(update_fields=["status", "submitted_at"])
+    entry_create(
+        holder=form.holder,
+        title=form.title,
+        provider=form.organisation,
+        earned_on=form_earned_on(form),
+        hours=form.hours,
+        source=kind.code,
+        days=((form.date_to or form.date_from) - form.date_from).days + 1,
+        reporting_form=form,
+        status=CecEntry.Status.CLAIMED,
+    )
     return form
 
 

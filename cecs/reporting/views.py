@@ -1,7 +1,8 @@
 """Holder pages for CEC Reporting Forms: list, new, edit or view, submit, download scan.
 
 Every lookup goes through the signed-in holder's own forms, so another holder's form
-is a 404 by construction; only staff who may view reporting forms see any scan.
+is a 404 by construction; only staff who may view reporting forms see any scan, and NAAEI
+reviewers the scans of entries submitted to them.
 """
 
 from copy import copy
@@ -22,11 +23,12 @@ from holders.selectors import holder_for_user
 from ..models import ReportingForm
 from .checks import ReportingFormInvalid, renewal_year_note
 from .forms import ReportingFormForm
-from .selectors import holder_forms
+from .selectors import form_kinds, holder_forms
 from .services import reporting_form_save, reporting_form_submit
 from .uploads import upload_response
 
 STAFF_VIEW_PERMISSION = "cecs.view_reportingform"
+REVIEW_PERMISSION = "cecs.review_submission"
 
 
 def own_forms(user):
@@ -40,7 +42,17 @@ def forms_with_scans_for(user):
     """Whose scans `user` may download: their own, or any for AASC staff and reviewers."""
     if user.is_staff and user.has_perm(STAFF_VIEW_PERMISSION):
         return ReportingForm.objects.all()
+    if user.has_perm(REVIEW_PERMISSION):
+        # NAAEI reviewers see the evidence of what was submitted to them.
+        return ReportingForm.objects.filter(cec_entry__submission_lines__isnull=False).distinct()
     return own_forms(user)
+
+
+def claimed_message(form):
+    return (
+        f"Added to your CECs: {format_hours(form.hours)} CECs claimed for “{form.title}”. "
+        "They count now; NAAEI reviews them, with the certificate, when you submit your CECs."
+    )
 
 
 class FormListView(HolderRequiredMixin, ListView):
@@ -74,7 +86,10 @@ class FormNewView(HolderRequiredMixin, FormView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            holder=self.holder, reporting_form=self.reporting_form, **kwargs
+            holder=self.holder,
+            reporting_form=self.reporting_form,
+            activity_kinds=form_kinds(),
+            **kwargs,
         )
 
     def form_valid(self, form):
@@ -97,7 +112,9 @@ class FormNewView(HolderRequiredMixin, FormView):
         except ApplicationError as error:
             messages.error(self.request, str(error))
             return redirect(self.request.get_full_path())
-        if submit:
+        if saved.status == ReportingForm.Status.CLAIMED:
+            messages.success(self.request, claimed_message(saved))
+        elif submit:
             messages.success(
                 self.request,
                 f"Your form is submitted to AASC ({format_hours(saved.hours)} CECs claimed). "
@@ -156,10 +173,15 @@ class FormSubmitView(HolderRequiredMixin, View):
     def post(self, request, pk):
         form = get_object_or_404(holder_forms(holder=self.holder), pk=pk)
         try:
-            reporting_form_submit(form=form, actor=request.user)
+            form = reporting_form_submit(form=form, actor=request.user)
+        except ReportingFormInvalid as error:
+            messages.error(request, " ".join(m for field in error.errors.values() for m in field))
         except ApplicationError as error:
             messages.error(request, str(error))
         else:
+            if form.status == ReportingForm.Status.CLAIMED:
+                messages.success(request, claimed_message(form))
+                return redirect("cecs:form_edit", pk=form.pk)
             messages.success(
                 request,
                 "Your form is submitted to AASC. We have emailed you a confirmation.",

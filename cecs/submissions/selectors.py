@@ -1,5 +1,7 @@
 """Reads of CEC submissions: the holder's, and NAAEI reviewers' queue and decisions."""
 
+from dataclasses import dataclass
+
 from django.db.models import Prefetch, Q
 
 from credentials.models import InvoiceLine
@@ -87,4 +89,36 @@ def decisions_for_cycle(*, year):
         .exclude(status=Submission.Status.PENDING)
         .select_related("holder", "decided_by", "cycle")
         .order_by("decided_at", "pk")
+    )
+
+
+@dataclass
+class ChangesSinceRejection:
+    """What a holder's next submission changes since NAAEI last rejected one."""
+
+    rejected: Submission
+    not_accepted: list  # SubmissionEntry lines NAAEI named, with why
+    added: list  # entries that count now and were not in the rejected submission
+    dropped: list  # entries of the rejected submission that no longer count (not named)
+
+
+def changes_since_rejection(*, status, submissions):
+    """Compare the entries counting in `status` (cec_status) with the latest rejected of the
+    cycle's `submissions`; None when none was rejected."""
+    rejected = [sub for sub in submissions if sub.status == Submission.Status.REJECTED]
+    if not rejected:
+        return None
+    latest = max(rejected, key=lambda sub: (sub.decided_at, sub.pk))
+    lines = list(latest.lines.select_related("entry"))
+    before = {line.entry_id for line in lines}
+    now = {line.entry.pk for line in status.counting}
+    return ChangesSinceRejection(
+        rejected=latest,
+        not_accepted=[line for line in lines if line.not_accepted_reason],
+        added=[line.entry for line in status.counting if line.entry.pk not in before],
+        dropped=[
+            line.entry
+            for line in lines
+            if line.entry_id not in now and not line.not_accepted_reason
+        ],
     )

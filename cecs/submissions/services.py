@@ -2,13 +2,16 @@
 
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
 
 from core.errors import ApplicationError
 from credentials.models import RenewalInvoice
 from credentials.services import invoice_record_cecs_approved
 
 from ..ledger.selectors import OPEN_SUBMISSION, cec_status, missing_message
-from ..models import Submission, SubmissionEntry
+from ..models import CecEntry, Submission, SubmissionEntry
+
+CLAIMED = CecEntry.Status.CLAIMED
 
 
 def _notify_submission(submission, event):
@@ -86,21 +89,75 @@ def submission_approve(*, submission, reviewer, now=None):
     submission.decided_by = reviewer
     submission._history_user = reviewer
     submission.save(update_fields=["status", "decided_at", "decided_by"])
+    _set_entry_status(
+        CecEntry.objects.filter(submission_lines__submission=submission, status=CLAIMED),
+        status=CecEntry.Status.COUNTED,
+        reviewer=reviewer,
+        reason="Accepted by NAAEI with the submission",
+    )
     invoice_record_cecs_approved(invoice=submission.invoice, approved_at=now)
     _notify_submission(submission, "approved")
     return submission
 
 
 @transaction.atomic
-def submission_reject(*, submission, reviewer, reason, now=None):
-    if not reason.strip():
-        raise ApplicationError("Give the reason for rejecting; the holder will see it.")
+def submission_reject(*, submission, reviewer, reason="", not_accepted=None, now=None):
+    """NAAEI rejects the submission, saying why; `not_accepted` maps entry ids of the
+    submission to why each is not accepted. Those entries no longer count (the holder
+    replaces them and submits again); claimed ones not named stay claimed."""
+    not_accepted = {int(pk): text.strip() for pk, text in (not_accepted or {}).items()}
+    if any(not text for text in not_accepted.values()):
+        raise ApplicationError("Say why each entry you name is not accepted; the holder sees it.")
+    reason = reason.strip() or _reasons_summary(not_accepted)
+    if not reason:
+        raise ApplicationError(
+            "Give the reason for rejecting, or name the entries not accepted and why; "
+            "the holder will see it."
+        )
     submission = _locked_pending_submission(submission)
+    lines = {line.entry_id: line for line in submission.lines.select_for_update()}
+    if unknown := set(not_accepted) - set(lines):
+        raise ApplicationError(
+            f"{len(unknown)} of the entries named are not in this submission; reload the page."
+        )
     submission.status = Submission.Status.REJECTED
-    submission.rejection_reason = reason.strip()
+    submission.rejection_reason = reason
     submission.decided_at = now or timezone.now()
     submission.decided_by = reviewer
     submission._history_user = reviewer
     submission.save(update_fields=["status", "rejection_reason", "decided_at", "decided_by"])
+    for entry_id, text in not_accepted.items():
+        lines[entry_id].not_accepted_reason = text[:300]
+    SubmissionEntry.objects.bulk_update(
+        [lines[entry_id] for entry_id in not_accepted], ["not_accepted_reason"]
+    )
+    for entry_id, text in not_accepted.items():
+        entry = CecEntry.objects.select_for_update().get(pk=entry_id)
+        entry.status = CecEntry.Status.NOT_ACCEPTED
+        entry.correction_note = text[:300]
+        entry._history_user = reviewer
+        entry._change_reason = f"Not accepted by NAAEI: {text}"[:100]
+        entry.save(update_fields=["status", "correction_note"])
     _notify_submission(submission, "rejected")
     return submission
+
+
+def _reasons_summary(not_accepted):
+    count = len(not_accepted)
+    if not count:
+        return ""
+    return f"NAAEI did not accept {count} {'entry' if count == 1 else 'entries'}: see each below."
+
+
+def _set_entry_status(entries, *, status, reviewer, reason):
+    changing = list(entries.select_for_update())
+    for entry in changing:
+        entry.status = status
+        entry._history_user = reviewer
+    bulk_update_with_history(
+        changing,
+        CecEntry,
+        ["status"],
+        default_user=reviewer,
+        default_change_reason=reason,
+    )

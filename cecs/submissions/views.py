@@ -21,7 +21,13 @@ from holders.mixins import HolderRequiredMixin
 
 from ..ledger.selectors import OPEN_SUBMISSION, cec_status, missing_message
 from ..models import Submission
-from .selectors import decisions_for_cycle, holder_submissions, review_queue, submission_for_review
+from .selectors import (
+    changes_since_rejection,
+    decisions_for_cycle,
+    holder_submissions,
+    review_queue,
+    submission_for_review,
+)
 from .services import submission_approve, submission_create, submission_reject
 
 # --- The holder submits -------------------------------------------------------------
@@ -45,6 +51,7 @@ class SubmitView(HolderRequiredMixin, TemplateView):
                 "status": status,
                 "missing_message": None if status.is_met else missing_message(status),
                 "submissions": submissions,
+                "changes": changes_since_rejection(status=status, submissions=submissions),
             }
         return super().get_context_data(**context, **kwargs)
 
@@ -117,11 +124,46 @@ class QueueView(ReviewerRequiredMixin, TemplateView):
 
 
 class RejectForm(forms.Form):
+    """Why the submission is rejected: a reason, and for each entry not accepted, why."""
+
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
-        help_text="The holder sees this reason; say what to fix.",
+        required=False,
+        label="Reason",
+        help_text="The holder sees this reason; say what to fix. It may stay empty when "
+        "you name entries below.",
     )
+
+    def __init__(self, *args, lines=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        for line in lines:
+            entry = line.entry
+            self.fields[f"not_accepted_{entry.pk}"] = forms.CharField(
+                required=False,
+                max_length=300,
+                label=f"{entry.title} ({entry.earned_on:%b} {entry.earned_on.day}, "
+                f"{entry.earned_on.year}): not accepted because",
+                help_text="Leave empty if NAAEI accepts this entry.",
+            )
+
+    def not_accepted(self):
+        """{entry id: why} for the entries named."""
+        prefix = "not_accepted_"
+        return {
+            int(name.removeprefix(prefix)): value.strip()
+            for name, value in self.cleaned_data.items()
+            if name.startswith(prefix) and value.strip()
+        }
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if not (cleaned_data.get("reason") or "").strip() and not self.not_accepted():
+            raise forms.ValidationError(
+                "Give the reason for rejecting, or say why an entry is not accepted: "
+                "the holder sees it."
+            )
+        return cleaned_data
 
 
 class SubmissionView(ReviewerRequiredMixin, TemplateView):
@@ -132,9 +174,8 @@ class SubmissionView(ReviewerRequiredMixin, TemplateView):
             submission = submission_for_review(pk=kwargs["pk"])
         except Submission.DoesNotExist as error:
             raise Http404 from error
-        return super().get_context_data(
-            submission=submission, reject_form=reject_form or RejectForm(), **kwargs
-        )
+        reject_form = reject_form or RejectForm(lines=submission.lines.all())
+        return super().get_context_data(submission=submission, reject_form=reject_form, **kwargs)
 
 
 def next_pending_url(after):
@@ -165,13 +206,14 @@ class DecideView(ReviewerRequiredMixin, View):
                 submission_approve(submission=submission, reviewer=request.user)
                 messages.success(request, f"Approved: {submission.holder}.")
             else:
-                form = RejectForm(request.POST)
+                form = RejectForm(request.POST, lines=submission.lines.select_related("entry"))
                 if not form.is_valid():
                     return self.render_detail(request, pk, status=400, reject_form=form)
                 submission_reject(
                     submission=submission,
                     reviewer=request.user,
                     reason=form.cleaned_data["reason"],
+                    not_accepted=form.not_accepted(),
                 )
                 messages.success(request, f"Rejected: {submission.holder}.")
         except ApplicationError as error:

@@ -11,6 +11,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.urls import reverse
+from django.utils import timezone
+from playwright.sync_api import expect
 
 from credentials.demo import seed_demo_renewals
 from credentials.models import RenewalInvoice
@@ -18,6 +21,8 @@ from holders.demo import DEMO_PASSWORD, seed_demo_accounts
 from holders.models import HolderProfile
 
 HOLDER_EMAIL = "holder@demo.test"
+REVIEWER_EMAIL = "reviewer@demo.test"
+STAFF_EMAIL = "staff@demo.test"
 
 # A morning in the 2027 renewal season (invoices went out on November 1, 2026; due
 # January 1, 2027): the same calendar day in Colorado and in UTC.
@@ -83,3 +88,46 @@ def demo_cycle(renewal_season, demo_accounts):
 @pytest.fixture
 def demo_invoice(demo_cycle, demo_holder):
     return RenewalInvoice.objects.get(holder=demo_holder, cycle=demo_cycle)
+
+
+@pytest.fixture
+def paid_invoice(demo_invoice):
+    """Mark the demo holder's invoice paid directly (the payment journey has its own tests)."""
+    demo_invoice.status = RenewalInvoice.Status.PAID
+    demo_invoice.paid_at = timezone.now()
+    demo_invoice.save(update_fields=["status", "paid_at"])
+    return demo_invoice
+
+
+@pytest.fixture
+def reviewer_page(new_context, live_server, renewal_season, demo_accounts):
+    """A second browser context: the NAAEI reviewer, signed in, on the review queue."""
+    page = new_context().new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.set_default_navigation_timeout(TIMEOUT_MS)
+    page.goto(f"{live_server.url}/accounts/login/")
+    form = page.locator("form").filter(has=page.locator('input[name="password"]'))
+    form.locator('input[name="login"]').fill(REVIEWER_EMAIL)
+    form.locator('input[name="password"]').fill(DEMO_PASSWORD)
+    with page.expect_navigation():
+        form.locator('button[type="submit"]').click()
+    # Reviewers land on the review queue after signing in.
+    expect(page).to_have_url(f"{live_server.url}{reverse('cecs:review_queue')}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("CEC submissions to review")
+    return page
+
+
+@pytest.fixture
+def staff_page(new_context, live_server, renewal_season, demo_accounts, private_media):
+    """A second browser context: AASC staff, signed in, on the admin's index."""
+    page = new_context().new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.set_default_navigation_timeout(TIMEOUT_MS)
+    page.goto(f"{live_server.url}/accounts/login/")
+    form = page.locator("form").filter(has=page.locator('input[name="password"]'))
+    form.locator('input[name="login"]').fill(STAFF_EMAIL)
+    form.locator('input[name="password"]').fill(DEMO_PASSWORD)
+    with page.expect_navigation():
+        form.locator('button[type="submit"]').click()
+    expect(page).to_have_url(f"{live_server.url}{reverse('admin:index')}")
+    return page

@@ -18,12 +18,10 @@ from playwright.sync_api import expect
 from cecs.classes.services import attendance_record
 from cecs.models import Attendance, CecEntry, ReportingForm
 from cecs.reporting.services import reporting_form_save, reporting_form_verify
-from holders.demo import DEMO_PASSWORD
 from holders.models import User
 from tests.factories import AascClassFactory, ReportingFormFactory
 
 from .a11y import PHONE_VIEWPORT, assert_no_blocking_axe_violations, assert_no_horizontal_scroll
-from .conftest import TIMEOUT_MS
 
 pytestmark = [
     pytest.mark.e2e,
@@ -52,7 +50,7 @@ CLASS_TITLE = "Fair Housing Essentials"
 CLASS_DAY = datetime.date(2026, 3, 12)
 AASC = "AASC (Apartment Association of Southern Colorado)"
 
-UPLOAD_LABEL = "Signed paper form (scan or photo)"
+UPLOAD_LABEL = "Signed form or certificate (scan, photo or PDF)"
 PROGRAM_REFUSED = "Upload a PDF, JPEG or PNG file; this file is a Windows program."
 NOTHING_SAVED = "Nothing was saved: please correct the fields marked below."
 # The messages format the CECs with Python's str(Decimal) ("2.00", not "2" as on the page):
@@ -189,22 +187,6 @@ def holder_page(page, live_server, log_in, demo_invoice, private_media):
 
 
 @pytest.fixture
-def staff_page(new_context, live_server, renewal_season, demo_accounts, private_media):
-    """A second browser context: AASC staff, signed in, on the admin's index."""
-    page = new_context().new_page()
-    page.set_default_timeout(TIMEOUT_MS)
-    page.set_default_navigation_timeout(TIMEOUT_MS)
-    page.goto(f"{live_server.url}/accounts/login/")
-    form = page.locator("form").filter(has=page.locator('input[name="password"]'))
-    form.locator('input[name="login"]').fill(STAFF_EMAIL)
-    form.locator('input[name="password"]').fill(DEMO_PASSWORD)
-    with page.expect_navigation():
-        form.locator('button[type="submit"]').click()
-    expect(page).to_have_url(f"{live_server.url}{ADMIN_INDEX_PATH}")
-    return page
-
-
-@pytest.fixture
 def fair_housing(demo_cycle):
     return AascClassFactory(title=CLASS_TITLE, held_on=CLASS_DAY, hours=Decimal(3))
 
@@ -261,7 +243,7 @@ def open_new_form(page, live_server):
 
 def fill_expo_form(page, *, date="2026-04-22"):
     field(page, "Kind of activity").select_option(label="Expo class")
-    field(page, "Class, committee or event").fill(EXPO_TITLE)
+    field(page, "Course, class, committee or event").fill(EXPO_TITLE)
     field(page, "Organised by").fill(EXPO_ORGANISATION)
     field(page, "What you did or learned").fill(EXPO_DESCRIPTION)
     field(page, "Date").fill(date)
@@ -276,7 +258,7 @@ def save_draft_button(page):
 
 
 def submit_button(page):
-    return page.get_by_role("button", name="Submit to AASC", exact=True)
+    return page.get_by_role("button", name="Submit", exact=True)
 
 
 def expect_upload_refused(page, message):
@@ -378,7 +360,7 @@ def test_holder_reports_an_expo_class_with_its_scan_and_submits_it(
     expect(holder).to_have_url(f"{live_server.url}{NEW_FORM_PATH}")
     expect_upload_refused(holder, PROGRAM_REFUSED)
     # What was typed stays; nothing was stored.
-    expect(field(holder, "Class, committee or event")).to_have_value(EXPO_TITLE)
+    expect(field(holder, "Course, class, committee or event")).to_have_value(EXPO_TITLE)
     expect(field(holder, "Date")).to_have_value("2026-04-22")
     assert not ReportingForm.objects.exists()
     assert stored_files(private_media) == []
@@ -391,11 +373,11 @@ def test_holder_reports_an_expo_class_with_its_scan_and_submits_it(
     expect(holder).to_have_url(f"{live_server.url}{reverse('cecs:form_edit', args=[report.pk])}")
     expect(status_message(holder, DRAFT_SAVED)).to_be_visible()
     expect(holder.get_by_role("heading", level=1)).to_have_text(EXPO_TITLE)
-    claim = description_list(holder.locator("main dl"))
+    claim = description_list(holder.locator("main dl.row"))
     assert claim == {
         "Status": "Draft not yet sent to AASC",
         "CECs claimed": "2 (hours without meals and breaks)",
-        "Signed paper form": SCAN_NAME,
+        "Evidence": SCAN_NAME,
     }, claim
     report.refresh_from_db()
     assert report.status == ReportingForm.Status.DRAFT

@@ -51,13 +51,22 @@ def kind_options(client):
     return [kind.code for kind in field.queryset]
 
 
-def test_the_reporting_form_offers_the_kinds_aasc_verifies(holder_client):
-    assert kind_options(holder_client) == [
+def test_the_reporting_form_offers_the_kinds_holders_report(holder_client):
+    offered = kind_options(holder_client)
+    assert offered == list(
+        ActivityKind.objects.exclude(checked_by=ActivityKind.CheckedBy.ATTENDANCE)
+        .filter(active=True)
+        .values_list("code", flat=True)
+    )
+    assert set(offered) == {
         "expo_class",
         "committee",
         "volunteering",
         "legislative_event",
-    ]
+        "naa_course",
+        "other_provider",
+        "college_course",
+    }
 
 
 def test_a_legislative_event_is_reported_and_counts_as_participation(holder_client, holder):

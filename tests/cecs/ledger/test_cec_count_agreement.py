@@ -65,7 +65,7 @@ def entry(window):
             "source": st.sampled_from(list(Source)),
             "hours": st.integers(min_value=1, max_value=24).map(lambda q: q * QUARTER),
             "earned_on": earned_on(window),
-            "withdrawn": st.booleans(),
+            "status": st.sampled_from(CecEntry.Status.values),
         }
     )
 
@@ -134,7 +134,7 @@ def build(cycle, data):
                 hours=line["hours"],
                 source_id=line["source"],
                 category=kind_category(line["source"]),
-                status=CecEntry.Status.WITHDRAWN if line["withdrawn"] else CecEntry.Status.COUNTED,
+                status=line["status"],
             )
         if spec["other_course"]:
             CecEntry.objects.create(
@@ -204,6 +204,8 @@ CASES = {
     "total reached, in-network short",
     "entry outside the window",
     "withdrawn entry",
+    "claimed entry counting",
+    "entry not accepted by NAAEI",
     "earned on the window's first day",
     "earned on the window's last day",
 }
@@ -226,6 +228,10 @@ def label(cycle, reached):
             reached.add("entry outside the window")
         if any(line.entry.status == CecEntry.Status.WITHDRAWN for line in status.not_counting):
             reached.add("withdrawn entry")
+        if any(line.entry.status == CecEntry.Status.CLAIMED for line in status.counting):
+            reached.add("claimed entry counting")
+        if any(line.entry.status == CecEntry.Status.NOT_ACCEPTED for line in status.not_counting):
+            reached.add("entry not accepted by NAAEI")
         days = {line.entry.earned_on for line in status.counting}
         if status.window_start in days:
             reached.add("earned on the window's first day")
@@ -267,7 +273,7 @@ UNDER_THE_CAP = {
                     "source": Source.COMMITTEE,
                     "hours": Decimal("1.50"),
                     "earned_on": datetime.date(2026, 5, 5),
-                    "withdrawn": False,
+                    "status": CecEntry.Status.COUNTED,
                 }
             ],
             "other_course": None,

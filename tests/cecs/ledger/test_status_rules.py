@@ -228,3 +228,12 @@ def test_a_verified_two_day_form_may_claim_more_than_one_days_hours(holder, cycl
     reporting_form_verify(form=form, actor=staff_user(), signer_name="Casey Office")
     assert form.cec_entry.hours == 16
     assert form.cec_entry.earned_on == datetime.date(2026, 9, 15)
+
+
+def test_an_entry_after_the_window_is_said_to_count_towards_a_later_renewal(holder, cycle):
+    add(holder, "2", earned_on=datetime.date(2027, 1, 15))
+    status = status_for(holder, cycle)
+    assert status.not_counting[0].reason == (
+        "Earned in 2027; the 2027 renewal accepts only CECs earned in 2026. "
+        "It counts towards a later renewal."
+    )

@@ -86,7 +86,7 @@ def test_the_new_form_page_uses_date_and_time_inputs(holder_client):
     assert 'type="time" name="end_time"' in page.text
     assert 'enctype="multipart/form-data"' in page.text
     assert ">Save draft</button>" in page.text
-    assert ">Submit to AASC</button>" in page.text
+    assert ">Submit</button>" in page.text
     assert '<option value="America/Denver" selected>' in page.text
     assert "<h1" in page.text
     assert "<script>" not in page.text.split("<main")[1]
@@ -385,7 +385,7 @@ def test_a_returned_form_shows_the_reason_and_can_be_corrected_and_resubmitted(
     assert page.status_code == 200
     assert "AASC returned this form for correction" in page.text
     assert "The signature is missing from page 2." in page.text
-    assert ">Submit to AASC</button>" in page.text
+    assert ">Submit</button>" in page.text
 
     with django_capture_on_commit_callbacks(execute=True):
         response = holder_client.post(

@@ -95,7 +95,7 @@ def test_reject_without_a_reason_is_refused_on_the_form(client, reviewer, submis
     client.force_login(reviewer)
     response = client.post(reverse("cecs:review_reject", args=[submission.pk]), {"reason": ""})
     assert response.status_code == 400
-    assert "This field is required." in response.text
+    assert "Give the reason for rejecting, or say why an entry is not accepted" in response.text
     submission.refresh_from_db()
     assert submission.status == Submission.Status.PENDING
 
