@@ -279,18 +279,23 @@ def _claim(form):
         )
     form.status = ReportingForm.Status.CLAIMED
     form.save(update_fields=["status", "submitted_at"])
-    entry_create(
+    _entry_for(form, status=CecEntry.Status.CLAIMED)
+    return form
+
+
+def _entry_for(form, **status):
+    """The ledger line a verified or claimed form becomes."""
+    return entry_create(
         holder=form.holder,
         title=form.title,
         provider=form.organisation,
         earned_on=form_earned_on(form),
         hours=form.hours,
-        source=kind.code,
+        source=form.activity_type_id,
         days=((form.date_to or form.date_from) - form.date_from).days + 1,
         reporting_form=form,
-        status=CecEntry.Status.CLAIMED,
+        **status,
     )
-    return form
 
 
 @transaction.atomic
@@ -310,16 +315,7 @@ def reporting_form_verify(*, form, actor, signer_name, signed_on=None, now=None)
     form.verified_at = now
     form._history_user = actor
     form.save(update_fields=["status", "signer_name", "signed_on", "verified_by", "verified_at"])
-    entry_create(
-        holder=form.holder,
-        title=form.title,
-        provider=form.organisation,
-        earned_on=form_earned_on(form),
-        hours=form.hours,
-        source=form.activity_type_id,
-        days=((form.date_to or form.date_from) - form.date_from).days + 1,
-        reporting_form=form,
-    )
+    _entry_for(form)
     _notify(form, "verified")
     return form
 

@@ -99,19 +99,24 @@ def paid_invoice(demo_invoice):
     return demo_invoice
 
 
-@pytest.fixture
-def reviewer_page(new_context, live_server, renewal_season, demo_accounts):
-    """A second browser context: the NAAEI reviewer, signed in, on the review queue."""
+def signed_in_page(new_context, live_server, email):
+    """A second browser context with `email` signed in through the real form."""
     page = new_context().new_page()
     page.set_default_timeout(TIMEOUT_MS)
     page.set_default_navigation_timeout(TIMEOUT_MS)
     page.goto(f"{live_server.url}/accounts/login/")
     form = page.locator("form").filter(has=page.locator('input[name="password"]'))
-    form.locator('input[name="login"]').fill(REVIEWER_EMAIL)
+    form.locator('input[name="login"]').fill(email)
     form.locator('input[name="password"]').fill(DEMO_PASSWORD)
     with page.expect_navigation():
         form.locator('button[type="submit"]').click()
-    # Reviewers land on the review queue after signing in.
+    return page
+
+
+@pytest.fixture
+def reviewer_page(new_context, live_server, renewal_season, demo_accounts):
+    """The NAAEI reviewer, signed in, on the review queue (where reviewers land)."""
+    page = signed_in_page(new_context, live_server, REVIEWER_EMAIL)
     expect(page).to_have_url(f"{live_server.url}{reverse('cecs:review_queue')}")
     expect(page.get_by_role("heading", level=1)).to_have_text("CEC submissions to review")
     return page
@@ -119,15 +124,7 @@ def reviewer_page(new_context, live_server, renewal_season, demo_accounts):
 
 @pytest.fixture
 def staff_page(new_context, live_server, renewal_season, demo_accounts, private_media):
-    """A second browser context: AASC staff, signed in, on the admin's index."""
-    page = new_context().new_page()
-    page.set_default_timeout(TIMEOUT_MS)
-    page.set_default_navigation_timeout(TIMEOUT_MS)
-    page.goto(f"{live_server.url}/accounts/login/")
-    form = page.locator("form").filter(has=page.locator('input[name="password"]'))
-    form.locator('input[name="login"]').fill(STAFF_EMAIL)
-    form.locator('input[name="password"]').fill(DEMO_PASSWORD)
-    with page.expect_navigation():
-        form.locator('button[type="submit"]').click()
+    """AASC staff, signed in, on the admin's index."""
+    page = signed_in_page(new_context, live_server, STAFF_EMAIL)
     expect(page).to_have_url(f"{live_server.url}{reverse('admin:index')}")
     return page
