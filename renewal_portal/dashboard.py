@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 
 from cecs.ledger.selectors import cec_progress
+from cecs.reporting.selectors import returned_forms
 from core.formatting import dollars, format_hours
 from credentials.selectors import current_cycle, holder_credentials
 from holders.mixins import HolderRequiredMixin
@@ -67,10 +68,13 @@ def forms_note(progress):
     """The holder's reporting forms that AASC has not counted yet, in words ("" if none)."""
     notes = []
     if progress.forms_returned:
-        notes.append(
-            f"AASC returned {_forms(progress.forms_returned)} to you for correction; "
-            "correct and resubmit it to count its CECs."
-        )
+        # Named with AASC's reason: one more query, only for holders with a returned form.
+        for form in returned_forms(holder=progress.invoice.holder_id):
+            reason = form.returned_reason.strip().rstrip(".")
+            notes.append(
+                f"AASC returned your form “{form.title}”: {reason}. Correct it and submit it "
+                "again to count its CECs."
+            )
     if progress.forms_waiting:
         notes.append(f"{_forms(progress.forms_waiting)} waiting for AASC to verify.")
     return " ".join(notes)

@@ -179,15 +179,13 @@ HOLDER_PAGES = {
 
 def more_history(holder, staff):
     """Data that changes nothing about the holder's renewal: CECs of an earlier year, a
-    withdrawn attendance, a returned form and drafts."""
+    withdrawn attendance and drafts. (A returned form does: the dashboard names it, with
+    one more query; test_returned_forms_cost_one_query_however_many checks that.)"""
     earns(holder, staff=staff, year=2024, classes=6)
     mistake = attendance_record(
         aasc_class=AascClassFactory(held_on=datetime.date(2025, 9, 9)), holder=holder, actor=staff
     )[0]
     attendance_withdraw(attendance=mistake, actor=staff, reason="Not on the sign-in sheet")
-    reporting_form_return(
-        form=ReportingFormFactory(holder=holder), actor=staff, reason="Attach the sheet."
-    )
     for k in range(5):
         ReportingFormFactory(holder=holder, title=f"Draft {k}", status="draft", submitted_at=None)
 
@@ -208,6 +206,22 @@ def test_holder_page_queries_do_not_grow_with_the_holders_data(
         few = page_queries(client, url)
         more_history(holder, staff)
         assert_fixed_and_few(page, few, page_queries(client, url))
+
+
+def test_returned_forms_cost_one_query_however_many(client, cycle, staff_and_reviewer):
+    staff, _ = staff_and_reviewer
+    holder = holder_with("CAM")
+    invoices_issue(cycle=cycle)
+    client.force_login(holder.user)
+    url = reverse("dashboard")
+    none = page_queries(client, url)
+    counts = []
+    for _ in range(3):
+        reporting_form_return(
+            form=ReportingFormFactory(holder=holder), actor=staff, reason="Attach the sheet."
+        )
+        counts.append(len(page_queries(client, url)))
+    assert counts == [len(none) + 1] * 3
 
 
 def test_the_dashboard_reads_the_renewal_in_five_queries(client, cycle, staff_and_reviewer):

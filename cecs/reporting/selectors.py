@@ -14,3 +14,12 @@ def form_kinds():
     """The activity kinds holders report on the form, while staff offer them: those AASC
     verifies and signs, and those NAAEI reviews with the submission."""
     return ActivityKind.objects.filter(checked_by__in=HOLDER_REPORTED, active=True)
+
+
+def returned_forms(*, holder):
+    """The holder's forms AASC returned for correction, oldest return first."""
+    return (
+        ReportingForm.objects.filter(holder=holder, status=ReportingForm.Status.RETURNED)
+        .only("title", "returned_reason")
+        .order_by("returned_at", "pk")
+    )

@@ -138,6 +138,7 @@ def test_forms_aasc_has_not_counted_yet_are_named_on_the_cec_step(client, holder
     _, response = next_step(client, holder)
     cec_step = response.context["steps"][2]
     assert cec_step.detail.endswith(
-        "AASC returned 1 form to you for correction; correct and resubmit it to count its "
-        "CECs. 1 form waiting for AASC to verify."
+        "Correct it and submit it again to count its CECs. 1 form waiting for AASC to verify."
     )
+    assert "AASC returned your form “" in cec_step.detail
+    assert "”: Attach the sheet. Correct it" in cec_step.detail
