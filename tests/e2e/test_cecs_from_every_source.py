@@ -1,4 +1,4 @@
-"""Issue 17's journey in a real browser, two people: the demo holder reports an NAAEI online
+"""CECs from every source in a real browser, two people: the demo holder reports an NAAEI online
 course with its certificate (after a 2025 date is refused with the window named), sees it in
 CEC status as in-network, and submits; an NAAEI reviewer rejects that one entry saying why;
 the holder replaces it with another course and submits again; the reviewer approves and the
