@@ -29,6 +29,7 @@ urlpatterns = [
     path("forms/new/", reporting_views.form_new_view, name="form_new"),
     path("forms/<int:pk>/", reporting_views.form_edit_view, name="form_edit"),
     path("forms/<int:pk>/submit/", reporting_views.form_submit_view, name="form_submit"),
+    path("forms/<int:pk>/remove/", reporting_views.form_remove_view, name="form_remove"),
     path("forms/<int:pk>/upload/", reporting_views.form_upload_view, name="form_upload"),
     path("classes/", class_views.class_list_view, name="classes"),
     path("classes/<int:pk>/reserve/", class_views.reserve_view, name="class_reserve"),

@@ -89,8 +89,9 @@ def entry_add(*, holder, kind, title, provider, earned_on, hours, reason, actor,
 
 
 @transaction.atomic
-def entry_withdraw(*, entry, reason, actor):
-    """AASC staff withdraw an entry: it stays in the ledger, no longer counting, with why."""
+def entry_withdraw(*, entry, reason, actor, notify=True):
+    """AASC staff (or the holder, removing a claim: `notify` False) withdraw an entry: it
+    stays in the ledger, no longer counting, with why."""
     reason = reason.strip()
     if not reason:
         raise ApplicationError("Say why the entry is withdrawn; the holder sees it.")
@@ -103,7 +104,8 @@ def entry_withdraw(*, entry, reason, actor):
     entry._history_user = actor
     entry._change_reason = f"Withdrawn: {reason}"[:100]
     entry.save(update_fields=["status", "correction_note"])
-    _notify_entry(entry, "withdrawn")
+    if notify:
+        _notify_entry(entry, "withdrawn")
     return entry
 
 

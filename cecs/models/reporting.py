@@ -24,6 +24,8 @@ class ReportingForm(models.Model):
         RETURNED = "returned", "Returned for correction"
         # An activity NAAEI checks (a course with its certificate): in the ledger at once.
         CLAIMED = "claimed", "Claimed: NAAEI reviews it with your submission"
+        # The holder took it back before AASC verified it or NAAEI approved it.
+        REMOVED = "removed", "Removed by you"
 
     holder = models.ForeignKey(
         HolderProfile, on_delete=models.PROTECT, related_name="reporting_forms"
@@ -98,3 +100,12 @@ class ReportingForm(models.Model):
     @property
     def is_editable(self):
         return self.status in (self.Status.DRAFT, self.Status.RETURNED)
+
+    @property
+    def is_removable(self):
+        """Whether the holder may still take it back (see reporting_form_remove): not once
+        AASC verified it, nor once NAAEI accepted the claim (its line then counts)."""
+        if self.status in (self.Status.VERIFIED, self.Status.REMOVED):
+            return False
+        entry = getattr(self, "cec_entry", None)  # the reverse one-to-one, if any
+        return entry is None or entry.status != entry.Status.COUNTED

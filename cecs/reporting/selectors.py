@@ -1,10 +1,11 @@
 """Reads of CEC Reporting Forms."""
 
-from ..models import ActivityKind, ReportingForm
+from ..ledger.selectors import entry_is_locked
+from ..models import ActivityKind, CecEntry, ReportingForm
 
 
 def holder_forms(*, holder):
-    return ReportingForm.objects.filter(holder=holder).select_related("activity_type")
+    return ReportingForm.objects.filter(holder=holder).select_related("activity_type", "cec_entry")
 
 
 HOLDER_REPORTED = (ActivityKind.CheckedBy.AASC, ActivityKind.CheckedBy.NAAEI)
@@ -23,3 +24,9 @@ def returned_forms(*, holder):
         .only("title", "returned_reason")
         .order_by("returned_at", "pk")
     )
+
+
+def form_in_review(*, form):
+    """Whether the form's ledger line is in a submission NAAEI is reviewing or approved."""
+    entry = CecEntry.objects.filter(reporting_form=form).first()
+    return entry is not None and entry_is_locked(entry=entry)

@@ -15,7 +15,7 @@ from core.errors import ApplicationError
 from holders.models import HolderProfile
 
 from ..ledger.hours import earned_on_for
-from ..ledger.services import entry_create
+from ..ledger.services import entry_create, entry_withdraw
 from ..models import ActivityKind, CecEntry, ReportingForm
 from .checks import (
     DEFAULT_TIME_ZONE,
@@ -25,7 +25,7 @@ from .checks import (
     ReportingFormInvalid,
     reporting_form_check,
 )
-from .selectors import form_kinds
+from .selectors import form_in_review, form_kinds
 from .uploads import MB, display_name, size_in_mb, stored_name, validate_upload
 
 logger = logging.getLogger(__name__)
@@ -335,6 +335,52 @@ def reporting_form_return(*, form, actor, reason, now=None):
     form._history_user = actor
     form.save(update_fields=["status", "returned_reason", "returned_by", "returned_at"])
     _notify(form, "returned")
+    return form
+
+
+REMOVED_NOTE = "You removed it."
+
+
+@transaction.atomic
+def reporting_form_remove(*, form, actor):
+    """The holder takes back an activity AASC has not verified: a draft, a form AASC is
+    checking or returned, or a claim (its ledger line is withdrawn and stops counting),
+    unless the claim is in a submission NAAEI is reviewing or approved. The scan is
+    deleted after the commit, unless NAAEI saw it with a submission (it stays as the
+    record of what they reviewed)."""
+    form = _locked_form(form)
+    if not form.is_removable and form.status == ReportingForm.Status.CLAIMED:
+        raise ApplicationError(
+            f"NAAEI accepted “{form.title}” with your submission: it is part of your renewal "
+            "record and cannot be removed."
+        )
+    if form.status == ReportingForm.Status.REMOVED:
+        raise ApplicationError("You removed this form already.")
+    if not form.is_removable:
+        raise ApplicationError(
+            f"This form is {form.get_status_display().lower()} and cannot be removed. "
+            "If something is wrong, contact the AASC office."
+        )
+    if form_in_review(form=form):
+        raise ApplicationError(
+            f"“{form.title}” is in the submission NAAEI is reviewing, so it cannot be "
+            "removed now. If NAAEI does not accept it, you can remove it then."
+        )
+    entry = CecEntry.objects.filter(reporting_form=form).first()
+    keep_scan = False
+    if entry is not None:
+        entry_withdraw(entry=entry, reason=REMOVED_NOTE, actor=actor, notify=False)
+        keep_scan = entry.submission_lines.exists()
+    old_file = None if keep_scan else form.upload.name or None
+    form.status = ReportingForm.Status.REMOVED
+    changed = ["status"]
+    if old_file:
+        form.upload = ""
+        changed.append("upload")
+    form._history_user = actor
+    form.save(update_fields=changed)
+    if old_file:
+        transaction.on_commit(partial(_delete_stored, form.upload.storage, old_file))
     return form
 
 

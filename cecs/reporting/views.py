@@ -23,8 +23,8 @@ from holders.selectors import holder_for_user
 from ..models import ReportingForm
 from .checks import ReportingFormInvalid, renewal_year_note
 from .forms import ReportingFormForm
-from .selectors import form_kinds, holder_forms
-from .services import reporting_form_save, reporting_form_submit
+from .selectors import form_in_review, form_kinds, holder_forms
+from .services import reporting_form_remove, reporting_form_save, reporting_form_submit
 from .uploads import upload_response
 
 STAFF_VIEW_PERMISSION = "cecs.view_reportingform"
@@ -189,6 +189,41 @@ class FormSubmitView(HolderRequiredMixin, View):
         return redirect("cecs:form_edit", pk=form.pk)
 
 
+class FormRemoveView(HolderRequiredMixin, View):
+    """Asks first (GET), then takes the activity back (POST)."""
+
+    template_name = "cecs/form_remove.html"
+
+    def get(self, request, pk):
+        form = get_object_or_404(holder_forms(holder=self.holder), pk=pk)
+        if not form.is_removable:
+            return redirect("cecs:form_edit", pk=form.pk)
+        if form_in_review(form=form):
+            messages.info(
+                request,
+                f"“{form.title}” is in the submission NAAEI is reviewing, so it cannot be "
+                "removed now.",
+            )
+            return redirect("cecs:form_edit", pk=form.pk)
+        return TemplateResponse(
+            request, self.template_name, {"holder": self.holder, "reporting_form": form}
+        )
+
+    def post(self, request, pk):
+        form = get_object_or_404(holder_forms(holder=self.holder), pk=pk)
+        was_claimed = form.status == ReportingForm.Status.CLAIMED
+        try:
+            form = reporting_form_remove(form=form, actor=request.user)
+        except ApplicationError as error:
+            messages.error(request, f"{error} Nothing was changed.")
+            return redirect("cecs:form_edit", pk=form.pk)
+        message = f"Removed “{form.title}”."
+        if was_claimed:
+            message += f" Its {format_hours(form.hours)} CECs no longer count."
+        messages.success(request, message)
+        return redirect("cecs:forms")
+
+
 class FormUploadView(LoginRequiredMixin, View):
     def get(self, request, pk):
         return upload_response(get_object_or_404(forms_with_scans_for(request.user), pk=pk))
@@ -199,3 +234,4 @@ form_new_view = FormNewView.as_view()
 form_edit_view = FormEditView.as_view()
 form_submit_view = FormSubmitView.as_view()
 form_upload_view = FormUploadView.as_view()
+form_remove_view = FormRemoveView.as_view()

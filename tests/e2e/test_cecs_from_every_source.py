@@ -1,8 +1,8 @@
 """CECs from every source in a real browser, two people: the demo holder reports an NAAEI online
 course with its certificate (after a 2025 date is refused with the window named), sees it in
 CEC status as in-network, and submits; an NAAEI reviewer rejects that one entry saying why;
-the holder replaces it with another course and submits again; the reviewer approves and the
-renewal completes."""
+the holder removes it, replaces it with another course and submits again; the reviewer
+approves and the renewal completes."""
 
 import datetime
 import re
@@ -151,6 +151,8 @@ def holder_replaces_it(page, live_server, tmp_path):
     changes = page.get_by_role("region", name=re.compile("Since NAAEI rejected"))
     expect(changes).to_contain_text(f"{ONLINE_COURSE} (May 4, 2026, 3 CECs): {NOT_ACCEPTED}")
     expect(changes).to_contain_text("Nothing has been added yet")
+    holder_removes_it(page, live_server)
+    page.goto(f"{live_server.url}{SUBMIT_PATH}")
     changes.get_by_role("link", name="report an activity or a course").click()
     fill_course(
         page,
@@ -166,6 +168,18 @@ def holder_replaces_it(page, live_server, tmp_path):
     expect(changes).to_contain_text("Added since:")
     expect(changes).to_contain_text(f"{REPLACEMENT} (Jun 12, 2026, 3 CECs)")
     assert_no_blocking_axe_violations(page)
+
+
+def holder_removes_it(page, live_server):
+    """From CEC status, the entry NAAEI did not accept is removed (after a confirmation)."""
+    page.goto(f"{live_server.url}{STATUS_PATH}")
+    page.get_by_role("link", name=f"Remove it from your CECs: {ONLINE_COURSE}").click()
+    expect(page.get_by_role("heading", name=f"Remove “{ONLINE_COURSE}”?")).to_be_visible()
+    assert_no_blocking_axe_violations(page)
+    page.get_by_role("button", name="Remove it", exact=True).click()
+    expect(
+        status_message(page, f"Removed “{ONLINE_COURSE}”. Its 3 CECs no longer count.")
+    ).to_be_visible()
 
 
 def reviewer_approves(page, live_server):
@@ -192,7 +206,7 @@ def test_a_course_is_claimed_rejected_replaced_and_approved(
     invoice = RenewalInvoice.objects.get(pk=five_cecs_counted.pk)
     assert invoice.completed_at is not None
     statuses = dict(CecEntry.objects.values_list("title", "status"))
-    assert statuses[ONLINE_COURSE] == CecEntry.Status.NOT_ACCEPTED
+    assert statuses[ONLINE_COURSE] == CecEntry.Status.WITHDRAWN
     assert statuses[REPLACEMENT] == CecEntry.Status.COUNTED
     assert list(Submission.objects.order_by("pk").values_list("status", flat=True)) == [
         Submission.Status.REJECTED,
