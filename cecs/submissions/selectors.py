@@ -6,7 +6,12 @@ from django.db.models import Prefetch, Q
 
 from credentials.models import InvoiceLine
 
-from ..models import Submission, SubmissionEntry
+from ..models import CecEntry, Submission, SubmissionEntry
+
+
+def not_accepted_lines(*, submission):
+    """The lines NAAEI named, with why, in rejecting `submission` (their entries attached)."""
+    return submission.lines.exclude(not_accepted_reason="").select_related("entry")
 
 
 def holder_submissions(*, holder, cycle):
@@ -109,16 +114,15 @@ def changes_since_rejection(*, status, submissions):
     if not rejected:
         return None
     latest = max(rejected, key=lambda sub: (sub.decided_at, sub.pk))
-    lines = list(latest.lines.select_related("entry"))
-    before = {line.entry_id for line in lines}
+    before = set(latest.lines.values_list("entry_id", flat=True))
+    not_accepted = list(not_accepted_lines(submission=latest))
+    named = {line.entry_id for line in not_accepted}
     now = {line.entry.pk for line in status.counting}
     return ChangesSinceRejection(
         rejected=latest,
-        not_accepted=[line for line in lines if line.not_accepted_reason],
+        not_accepted=not_accepted,
         added=[line.entry for line in status.counting if line.entry.pk not in before],
-        dropped=[
-            line.entry
-            for line in lines
-            if line.entry_id not in now and not line.not_accepted_reason
-        ],
+        dropped=list(
+            CecEntry.objects.filter(pk__in=before - now - named).order_by("earned_on", "pk")
+        ),
     )
