@@ -28,7 +28,6 @@ def submission_notify_task(submission_id, event):
     from holders.mail import send_holder_email
 
     from .models import Submission
-    from .submissions.selectors import not_accepted_lines
 
     submission = Submission.objects.select_related("holder", "cycle", "invoice").get(
         pk=submission_id
@@ -37,7 +36,7 @@ def submission_notify_task(submission_id, event):
     if event == "approved":
         context["next_step"] = renewal_next_step(invoice=submission.invoice)
     if event == "rejected":
-        context["not_accepted"] = list(not_accepted_lines(submission=submission))
+        context["not_accepted"] = list(submission.not_accepted_lines())
     send_holder_email(
         holder=submission.holder,
         template=f"submission_{event}",

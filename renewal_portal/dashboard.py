@@ -9,7 +9,6 @@ from django.views.generic import TemplateView
 
 from cecs.ledger.selectors import cec_progress
 from cecs.reporting.selectors import returned_forms
-from cecs.submissions.selectors import not_accepted_lines
 from core.formatting import dollars, format_hours
 from credentials.selectors import current_cycle, holder_credentials
 from holders.mixins import HolderRequiredMixin
@@ -138,7 +137,7 @@ def submission_step(*, progress):
 
 def not_accepted_text(submission):
     """The entries NAAEI named in rejecting `submission`, in words ("" if none)."""
-    lines = not_accepted_lines(submission=submission)
+    lines = submission.not_accepted_lines()
     named = [f"“{line.entry.title}” ({line.not_accepted_reason.rstrip('.')})" for line in lines]
     if not named:
         return ""

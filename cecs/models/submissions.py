@@ -73,6 +73,11 @@ class Submission(models.Model):
     def __str__(self):
         return f"{self.holder}: {self.cycle.year} CECs ({self.get_status_display().lower()})"
 
+    def not_accepted_lines(self):
+        """The lines NAAEI named, with why, in rejecting this submission (entries attached):
+        the one query the dashboard, the rejection email and the submit page read."""
+        return self.lines.exclude(not_accepted_reason="").select_related("entry")
+
 
 class SubmissionEntry(models.Model):
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="lines")

@@ -9,11 +9,6 @@ from credentials.models import InvoiceLine
 from ..models import CecEntry, Submission, SubmissionEntry
 
 
-def not_accepted_lines(*, submission):
-    """The lines NAAEI named, with why, in rejecting `submission` (their entries attached)."""
-    return submission.lines.exclude(not_accepted_reason="").select_related("entry")
-
-
 def holder_submissions(*, holder, cycle):
     return Submission.objects.filter(holder=holder, cycle=cycle).order_by("-submitted_at")
 
@@ -115,7 +110,7 @@ def changes_since_rejection(*, status, submissions):
         return None
     latest = max(rejected, key=lambda sub: (sub.decided_at, sub.pk))
     before = set(latest.lines.values_list("entry_id", flat=True))
-    not_accepted = list(not_accepted_lines(submission=latest))
+    not_accepted = list(latest.not_accepted_lines())
     named = {line.entry_id for line in not_accepted}
     now = {line.entry.pk for line in status.counting}
     return ChangesSinceRejection(
