@@ -3,3 +3,4 @@ from django.apps import AppConfig
 
 class CecsConfig(AppConfig):
     name = "cecs"
+    verbose_name = "CECs"

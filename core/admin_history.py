@@ -5,6 +5,7 @@ from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.utils.text import capfirst
 from import_export.admin import ImportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -16,6 +17,11 @@ class HistoryAdmin(SimpleHistoryAdmin):
 
     def revert_disabled(self, request, obj=None):
         return True
+
+    def changelist_view(self, request, extra_context=None):
+        # "Reporting forms", in staff's words, not Django's "Select reporting form to change".
+        title = capfirst(self.opts.verbose_name_plural)
+        return super().changelist_view(request, {"title": title, **(extra_context or {})})
 
     def history_view(self, request, object_id, extra_context=None):
         require_valid_id(self.model._meta.pk, unquote(object_id))

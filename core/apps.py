@@ -2,8 +2,9 @@ from django.apps import AppConfig
 
 
 class CoreConfig(AppConfig):
-    """A Django app only so that core/templatetags/ is a template tag library (Django finds
-    those in installed apps). No models, and it imports no project app."""
+    """The ground floor: core/templatetags/ is a template tag library (Django finds those in
+    installed apps), and its models are what the association says about itself (contact
+    details, FAQ). It imports no project app."""
 
     name = "core"
-    verbose_name = "Core"
+    verbose_name = "AASC office and help pages"

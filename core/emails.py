@@ -6,7 +6,11 @@ it through `nolink` (bodies) and `plain_title` (subjects), both in the `mail_tex
 library (core/templatetags/mail_text.py), and the HTML part turns only the portal's own page
 URLs into links. Mail to a holder goes through holders.mail.send_holder_email, which asks
 holders.selectors.holder_mail_recipient for the one verified address; this module knows no
-holder and imports no project app."""
+holder and imports no project app.
+
+Every email ends with AASC's contact details (emails/_contact.txt after the text, and
+emails/_contact.html in the HTML layout): staff's own text, so shown as typed; body
+templates may name them too (`association`, `contact_url`)."""
 
 import re
 
@@ -18,6 +22,8 @@ from django.template.loader import get_template, render_to_string
 from django.urls import Resolver404, resolve
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
+
+from .association import association_contact, contact_page_url
 
 SUBJECT_MAX = 150
 TITLE_MAX = 60
@@ -85,16 +91,24 @@ def html_body(text):
     return linebreaks_filter(format_html_join("", "{}{}", rows), autoescape=True)
 
 
+def contact_context():
+    """AASC's contact details for the block every email ends with: trusted text staff keep
+    (core.association), shown as typed, never defanged as holder text is."""
+    return {"association": association_contact(), "contact_url": contact_page_url()}
+
+
 def send_templated_email(*, to, template, context, attachments=()):
     """Send templates/emails/<template>_subject.txt and <template>.txt to `to`.
 
     Holder mail calls send_holder_email instead; this sends to an address as given (the
     confirmation link for a new, not yet verified contact email is the one such mail)."""
-    context = {"site_url": settings.SITE_URL, **context}
+    contact = contact_context()
+    context = {"site_url": settings.SITE_URL, **contact, **context}
     subject = _one_line(render_text(f"emails/{template}_subject.txt", context))
     subject = Truncator(subject).chars(SUBJECT_MAX)
-    text = render_text(f"emails/{template}.txt", context)
-    html = render_to_string("emails/_layout.html", {"subject": subject, "body": html_body(text)})
+    body = render_text(f"emails/{template}.txt", context)
+    text = f"{body.rstrip()}\n\n{render_text('emails/_contact.txt', contact)}"
+    html = render_to_string("emails/_layout.html", {"subject": subject, "body": html_body(body)})
     message = EmailMultiAlternatives(
         subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}",
         body=text,

@@ -17,6 +17,7 @@ from .models import (
     Waiver,
 )
 from .resources import HeldCredentialImportResource
+from .selectors import new_credential_status
 
 
 class CecRequirementInline(admin.TabularInline):
@@ -58,6 +59,17 @@ class HeldCredentialAdmin(GuardedImportMixin, HistoryAdmin):
     autocomplete_fields = ["holder"]
     date_hierarchy = "expires_on"
     actions = ["reinstate"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A new credential's status follows the calendar (new_credential_status), never a
+        # default staff might leave on "Active".
+        fields = list(super().get_readonly_fields(request, obj))
+        return fields if obj is not None else [*fields, "status"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.status = new_credential_status(credential=obj)
+        super().save_model(request, obj, form, change)
 
     @admin.action(description="Reinstate selected lapsed credentials", permissions=["change"])
     def reinstate(self, request, queryset):

@@ -52,6 +52,7 @@ class CecRequirement(models.Model):
 
     class Meta:
         ordering = ["credential_type", "-from_year"]
+        verbose_name = "CEC requirement"
         constraints = [
             models.UniqueConstraint(
                 fields=["credential_type", "from_year"], name="one_requirement_per_type_year"
@@ -335,6 +336,8 @@ class ReminderLog(models.Model):
 
     class Meta:
         ordering = ["-claimed_at"]
+        verbose_name = "reminder sent"
+        verbose_name_plural = "reminders sent"
         constraints = [
             models.UniqueConstraint(fields=["invoice", "stage"], name="one_reminder_per_stage"),
         ]

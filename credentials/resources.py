@@ -3,6 +3,7 @@ from import_export import fields, resources, widgets
 from holders.models import HolderProfile
 
 from .models import CredentialType, HeldCredential
+from .selectors import new_credential_status
 
 
 class HeldCredentialImportResource(resources.ModelResource):
@@ -45,3 +46,9 @@ class HeldCredentialImportResource(resources.ModelResource):
                 row[key] = str(row[key]).strip()
         if row.get("credential_code"):
             row["credential_code"] = row["credential_code"].upper()
+
+    def before_save_instance(self, instance, row, **kwargs):
+        # A credential the file adds gets the status the calendar gives it, as one staff
+        # add does; one it updates keeps its own (the daily refresh moves it).
+        if instance.pk is None:
+            instance.status = new_credential_status(credential=instance)

@@ -20,9 +20,10 @@ from .models import (
     Waiver,
 )
 from .selectors import (
+    calendar_candidates,
+    calendar_status,
     cecs_owed_from,
     cecs_waived_holder_ids,
-    credentials_to_lapse,
     fee_waived_holder_ids,
     late_fee_due_cents,
     renewing_credentials,
@@ -321,14 +322,10 @@ def credential_statuses_refresh(*, cycle, today=None, batch_size=2000):
     in grace until the grace period ends, lapsed after it (unless renewed or
     reinstated). Returns {status: count changed}."""
     today = today or timezone.localdate()
-    if today < cycle.invoices_go_out_on:
+    target = calendar_status(cycle=cycle, today=today)
+    if target is None:
         return {}
-    if today > cycle.grace_ends_on:
-        target, candidates = HeldCredential.Status.LAPSED, credentials_to_lapse(cycle=cycle)
-    elif today >= cycle.due_on:
-        target, candidates = HeldCredential.Status.GRACE, renewing_credentials(cycle=cycle)
-    else:
-        target, candidates = HeldCredential.Status.DUE, renewing_credentials(cycle=cycle)
+    candidates = calendar_candidates(cycle=cycle, target=target)
     changing = list(candidates.exclude(status=target))
     for credential in changing:
         credential.status = target

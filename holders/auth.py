@@ -1,13 +1,17 @@
+from dataclasses import dataclass
+from urllib.parse import quote, urlsplit
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.auth_backends import AuthenticationBackend
-from allauth.account.internal.flows.password_reset import get_reset_password_url
-from allauth.core import context
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from core.client_ip import client_ip
+from core.emails import contact_context, html_body, render_text
 
 from .selectors import email_claimed_by_account
 
@@ -50,8 +54,68 @@ def login_identifier(request, credentials):
     return value.strip().lower()
 
 
+@dataclass(frozen=True)
+class PortalSite:
+    """What allauth's mail calls `current_site`: the portal as settings name it."""
+
+    name: str
+    domain: str
+
+
+def portal_site():
+    return PortalSite(name=settings.SITE_NAME, domain=urlsplit(settings.SITE_URL).netloc)
+
+
+def portal_url(path):
+    """An absolute link for mail: settings.SITE_URL, never the Host header of the request
+    that set the mail off (anyone can send any host ALLOWED_HOSTS lets through)."""
+    return f"{settings.SITE_URL}{path}"
+
+
+def account_links():
+    return {
+        "login_url": portal_url(reverse("account_login")),
+        "signup_url": portal_url(reverse("account_signup")),
+        "password_reset_url": portal_url(reverse("account_reset_password")),
+    }
+
+
 class PortalAccountAdapter(DefaultAccountAdapter):
-    """allauth, with the portal's idea of who the client is and what sign-up may reveal."""
+    """allauth, with the portal's idea of who the client is, what sign-up may reveal, and
+    what its mail calls the site and links to (settings.SITE_NAME and SITE_URL)."""
+
+    def render_mail(self, template_prefix, email, context, headers=None):
+        # Every allauth mail passes here (send_mail → render_mail). allauth's context names
+        # the site from the request (`current_site`: RequestSite, without django.contrib.sites)
+        # and so does the sign-up link of the "unknown account" mail; replace both.
+        context = {
+            **context,
+            "current_site": portal_site(),
+            "site_name": settings.SITE_NAME,
+            "site_url": settings.SITE_URL,
+        }
+        if "signup_url" in context:
+            context["signup_url"] = account_links()["signup_url"]
+        message = super().render_mail(template_prefix, email, context, headers=headers)
+        # As the portal's own mail (core.emails.send_templated_email): AASC's contact details
+        # after the text, and an HTML part (the text escaped, links only to the portal's pages).
+        if hasattr(message, "attach_alternative") and not message.alternatives:
+            body = message.body
+            contact = render_text("emails/_contact.txt", contact_context())
+            message.body = f"{body.rstrip()}\n\n{contact}"
+            html = render_to_string(
+                "emails/_layout.html", {"subject": message.subject, "body": html_body(body)}
+            )
+            message.attach_alternative(html, "text/html")
+        return message
+
+    def get_email_confirmation_url(self, request, emailconfirmation):
+        return portal_url(reverse("account_confirm_email", args=[emailconfirmation.key]))
+
+    def get_reset_password_from_key_url(self, key):
+        # As allauth's flows.password_reset.get_reset_password_from_key_url, on SITE_URL.
+        path = reverse("account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"})
+        return portal_url(path.replace("UID-KEY", quote(key)))
 
     def get_client_ip(self, request):
         # The address the trusted proxies saw (DJANGO_TRUSTED_PROXY_COUNT), as axes and the
@@ -76,14 +140,7 @@ class PortalAccountAdapter(DefaultAccountAdapter):
         owns (holders.forms.SignupNamesForm), say so there, not on the page."""
         has_account = get_user_model()._default_manager.filter(email__iexact=email).exists()
         if has_account or not email_claimed_by_account(email=email):
-            return super().send_account_already_exists_mail(email)
-        request = context.request
-        self.send_mail(
-            "account/email/holder_record_in_use",
-            email,
-            {
-                "email": email,
-                "login_url": request.build_absolute_uri(reverse("account_login")),
-                "password_reset_url": get_reset_password_url(request),
-            },
-        )
+            template = "account/email/account_already_exists"
+        else:
+            template = "account/email/holder_record_in_use"
+        self.send_mail(template, email, {"email": email, **account_links()})

@@ -23,7 +23,7 @@ DEMO_HOLDER = {
 }
 
 
-def _account(email, *, group, is_staff):
+def demo_account(email, *, group, is_staff):
     user = User.objects.filter(email=email).first() or User(email=email)
     user.is_staff = is_staff
     user.is_active = True
@@ -38,12 +38,12 @@ def _account(email, *, group, is_staff):
 
 @transaction.atomic
 def seed_demo_accounts():
-    holder_user = _account("holder@demo.test", group=HOLDERS, is_staff=False)
+    holder_user = demo_account("holder@demo.test", group=HOLDERS, is_staff=False)
     HolderProfile.objects.update_or_create(
         email="holder@demo.test", defaults={"user": holder_user, **DEMO_HOLDER}
     )
-    _account("staff@demo.test", group=AASC_STAFF, is_staff=True)
-    _account("reviewer@demo.test", group=NAAEI_REVIEWERS, is_staff=True)
+    demo_account("staff@demo.test", group=AASC_STAFF, is_staff=True)
+    demo_account("reviewer@demo.test", group=NAAEI_REVIEWERS, is_staff=True)
     return [
         ("Holder", "holder@demo.test"),
         ("AASC staff", "staff@demo.test"),

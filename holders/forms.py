@@ -143,3 +143,46 @@ class ContactDetailsForm(forms.ModelForm):
 
     def clean_last_name(self):
         return self.cleaned_data["last_name"].strip()
+
+
+class RecordClaimForm(forms.Form):
+    """The details that find an imported record (holders.selectors.claimable_record)."""
+
+    number = forms.CharField(
+        label="NAAEI member number or credential number",
+        max_length=30,
+        help_text="Either one: as on your NAAEI membership or your credential certificate.",
+        widget=forms.TextInput({"autocomplete": "off"}),
+    )
+    last_name = forms.CharField(
+        max_length=100, widget=forms.TextInput({"autocomplete": "family-name"})
+    )
+    zip_code = USZipCodeField(
+        label="ZIP code",
+        help_text="Of the mailing address AASC has for you: 5 digits, or ZIP+4.",
+        widget=forms.TextInput({"autocomplete": "postal-code", "inputmode": "numeric"}),
+    )
+    lost_email_access = forms.BooleanField(
+        label="I no longer have access to the email address AASC has for me",
+        required=False,
+        help_text="AASC staff then check your details and email you at your sign-in address.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            "number",
+            Row(
+                Column("last_name", css_class="col-md-7"),
+                Column("zip_code", css_class="col-md-5"),
+            ),
+            "lost_email_access",
+            StrictButton("Find my record", type="submit", css_class="btn-primary mt-2"),
+        )
+
+    def clean_number(self):
+        return self.cleaned_data["number"].strip()
+
+    def clean_last_name(self):
+        return self.cleaned_data["last_name"].strip()

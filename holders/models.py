@@ -174,3 +174,55 @@ class ContactConfirmation(models.Model):
 
     def __str__(self):
         return f"{self.holder} confirmed contact details for {self.cycle_year}"
+
+
+class RecordLinkRequest(models.Model):
+    """Someone signed in asks AASC staff to link an imported holder record to their account
+    because they can no longer read the record's email (holders.services.record_claim_process
+    creates it on an exact match; staff approve or reject it in the admin)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for AASC"
+        APPROVED = "approved", "Approved: record linked"
+        REJECTED = "rejected", "Rejected"
+
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="record_link_requests"
+    )
+    record = models.ForeignKey(
+        # PROTECT: a record someone asked to be linked to keeps the request's trail.
+        HolderProfile,
+        on_delete=models.PROTECT,
+        related_name="link_requests",
+    )
+    number_given = models.CharField("number they typed", max_length=30)
+    last_name_given = models.CharField("last name they typed", max_length=100)
+    zip_code_given = models.CharField("ZIP code they typed", max_length=10)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    rejection_reason = models.TextField(blank=True, default="")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = "record-link request"
+        permissions = [("decide_recordlinkrequest", "Can approve or reject record link requests")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "record"],
+                condition=models.Q(status="pending"),
+                name="one_pending_link_request_per_account_and_record",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.account} asks for {self.record}'s record"

@@ -1,6 +1,9 @@
 from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.db.models import Q
+from django.utils.module_loading import import_string
 
-from .models import ContactConfirmation, HolderProfile
+from .models import ContactConfirmation, HolderProfile, RecordLinkRequest
 
 
 def holder_for_user(*, user):
@@ -53,3 +56,58 @@ def holder_mail_recipient(*, holder):
     ):
         return email
     return None
+
+
+# --- Claiming an imported record -------------------------------------------------------
+
+
+def _squeeze(text):
+    return " ".join((text or "").split()).casefold()
+
+
+def _zip5(text):
+    return (text or "").strip()[:5]
+
+
+def claimable_record(*, number, last_name, zip_code):
+    """The imported record these details name exactly, or None: `number` is its NAAEI member
+    number or one of its credentials' numbers (any case), the last name is equal ignoring
+    case and spaces, the ZIP codes' first 5 digits are equal, and no account has it yet.
+    Two records answering at once (it should not happen) is no answer."""
+    number = number.strip()
+    if not number or not _squeeze(last_name) or len(_zip5(zip_code)) < 5:
+        return None
+    by_credential = import_string(settings.HOLDERS_WITH_CREDENTIAL_NUMBER)(number=number)
+    candidates = HolderProfile.objects.filter(
+        Q(member_number__iexact=number) | Q(pk__in=by_credential), user__isnull=True
+    )
+    matches = [
+        record
+        for record in candidates
+        if _squeeze(record.last_name) == _squeeze(last_name)
+        and _zip5(record.zip_code) == _zip5(zip_code)
+    ]
+    return matches[0] if len(matches) == 1 else None
+
+
+def holder_record_contents(*, holder):
+    """What other apps keep on `holder`'s record (credentials, invoices, CEC entries...), as
+    the names of those rows: a record holding any is not given up when its account claims
+    another. Found from the relations themselves, so holders imports no app above it; its
+    own contact confirmations and link requests do not count."""
+    if holder is None:
+        return []
+    contents = []
+    for relation in HolderProfile._meta.related_objects:
+        model = relation.related_model
+        if model._meta.app_label == HolderProfile._meta.app_label:
+            continue
+        if model._default_manager.filter(**{relation.field.name: holder}).exists():
+            contents.append(str(model._meta.verbose_name_plural))
+    return contents
+
+
+def pending_link_requests(*, account):
+    return RecordLinkRequest.objects.filter(
+        account=account, status=RecordLinkRequest.Status.PENDING
+    )

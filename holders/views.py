@@ -9,6 +9,7 @@ from django.utils.module_loading import import_string
 from django.views.generic import FormView, TemplateView, View
 
 from core.errors import ApplicationError
+from core.next_step import renewal_next_action
 
 from .forms import ContactDetailsForm
 from .mixins import HolderRequiredMixin
@@ -69,10 +70,13 @@ class ContactDetailsView(LoginRequiredMixin, FormView):
         return kwargs
 
     def get_context_data(self, **kwargs):
+        confirmation = contact_confirmation_for(holder=self.holder, cycle_year=self.renewal_year)
         return super().get_context_data(
             holder=self.holder,
             renewal_year=self.renewal_year,
-            confirmation=contact_confirmation_for(holder=self.holder, cycle_year=self.renewal_year),
+            confirmation=confirmation,
+            # Once step 1 is done, the page leads on to the next step.
+            next_action=renewal_next_action(holder=self.holder) if confirmation else None,
             **kwargs,
         )
 

@@ -7,6 +7,7 @@ from core.admin_history import HistoryAdmin
 from holders.roles import is_aasc_staff
 
 from . import services
+from .admin_offline import OfflinePaymentAdminMixin
 from .models import CheckoutAttempt, Payment, StripeEvent
 
 
@@ -22,15 +23,14 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(ReadOnlyAdmin, HistoryAdmin):
+class PaymentAdmin(OfflinePaymentAdminMixin, ReadOnlyAdmin, HistoryAdmin):
     list_display = [
         "receipt_number",
         "invoice",
         "amount_cents",
         "provider",
         "status",
-        "card_brand",
-        "card_last4",
+        "how_paid",
         "paid_at",
         "refunded_cents",
     ]
@@ -43,7 +43,12 @@ class PaymentAdmin(ReadOnlyAdmin, HistoryAdmin):
         "invoice__holder__email",
         "stripe_payment_intent_id",
         "stripe_checkout_session_id",
+        "reference",
     ]
+
+    @admin.display(description="How paid")
+    def how_paid(self, payment):
+        return payment.method_text
 
 
 @admin.register(CheckoutAttempt)

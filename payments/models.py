@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
@@ -43,6 +44,7 @@ class CheckoutAttempt(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = "card checkout"
         constraints = [
             models.UniqueConstraint(fields=["invoice", "attempt"], name="attempt_numbers_unique"),
             models.UniqueConstraint(
@@ -64,13 +66,17 @@ class Payment(models.Model):
     class Provider(models.TextChoices):
         STRIPE = "stripe", "Card (Stripe)"
         TEST_MODE = "test_mode", "Test mode (no real card)"
+        # Recorded by AASC staff (payments.offline): employers often pay this way.
+        CHEQUE = "cheque", "Cheque"
+        CASH = "cash", "Cash"
+        BANK_TRANSFER = "bank_transfer", "Bank transfer"
 
     class Status(models.TextChoices):
         SUCCEEDED = "succeeded", "Paid"
         REFUNDED = "refunded", "Refunded"
 
     invoice = models.ForeignKey(RenewalInvoice, on_delete=models.PROTECT, related_name="payments")
-    provider = models.CharField(max_length=10, choices=Provider.choices)
+    provider = models.CharField("method", max_length=20, choices=Provider.choices)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SUCCEEDED)
     amount_cents = models.PositiveIntegerField()
     currency = models.CharField(max_length=3)
@@ -84,6 +90,15 @@ class Payment(models.Model):
     refunded_cents = models.PositiveIntegerField(default=0)
     refunded_at = models.DateTimeField(null=True, blank=True)
     receipt_number = models.CharField(max_length=40, unique=True)
+    # Offline payments only: what staff recorded, and who.
+    reference = models.CharField(
+        max_length=100, blank=True, help_text="The cheque number or the bank transfer's reference."
+    )
+    received_on = models.DateField("date received", null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    refund_note = models.CharField(max_length=200, blank=True)
 
     history = HistoricalRecords()
 
@@ -99,10 +114,44 @@ class Payment(models.Model):
                 condition=Q(refunded_cents__lte=models.F("amount_cents")),
                 name="refund_not_above_payment",
             ),
+            models.CheckConstraint(
+                condition=~Q(provider__in=["cheque", "cash", "bank_transfer"])
+                | Q(received_on__isnull=False, recorded_by__isnull=False),
+                name="offline_payment_recorded_by_staff",
+            ),
+        ]
+        permissions = [
+            ("record_offline_payment", "Can record cheque, cash and bank transfer payments"),
+            ("refund_offline_payment", "Can record refunds of cheque, cash and transfer payments"),
         ]
 
     def __str__(self):
         return f"Receipt {self.receipt_number}"
+
+    @property
+    def is_offline(self):
+        return self.provider in OFFLINE_PROVIDERS
+
+    @property
+    def method_text(self):
+        """How it was paid, as receipts and the payments page say it."""
+        if self.card_last4:
+            return (
+                f"{self.get_provider_display()}, {self.card_brand.upper()} ending {self.card_last4}"
+            )
+        text = self.get_provider_display()
+        if self.reference:
+            text += f" {self.reference}"
+        if self.received_on:
+            text += f", received {self.received_on:%B %-d, %Y}"
+        return text
+
+
+OFFLINE_PROVIDERS = (
+    Payment.Provider.CHEQUE,
+    Payment.Provider.CASH,
+    Payment.Provider.BANK_TRANSFER,
+)
 
 
 class StripeEvent(models.Model):
@@ -121,6 +170,7 @@ class StripeEvent(models.Model):
 
     class Meta:
         ordering = ["-received_at"]
+        verbose_name = "Stripe event"
         indexes = [models.Index(fields=["flagged", "received_at"])]
 
     def __str__(self):

@@ -98,11 +98,13 @@ def payment_fulfil(
     payment_intent_id=None,
     card_brand="",
     card_last4="",
+    offline=None,
     now=None,
 ):
     """Record a completed payment and mark the invoice paid: the one path for the webhook,
-    the success page, reconciliation and the test-mode page. A second call for the same
-    payment changes nothing; a wrong amount or currency is not fulfilled."""
+    the success page, reconciliation, the test-mode page and the payments staff record
+    (`offline`: their reference, received_on and recorded_by; payments.offline). A second
+    call for the same payment changes nothing; a wrong amount or currency is not fulfilled."""
     invoice = locked_invoice(invoice_id)
     known = Payment.objects.filter(invoice=invoice)
     if session_id and known.filter(stripe_checkout_session_id=session_id).exists():
@@ -136,6 +138,7 @@ def payment_fulfil(
         card_last4=card_last4 or "",
         paid_at=now,
         receipt_number=f"{invoice.number}-P{known.count() + 1}",
+        **(offline or {}),
     )
     # The invoice row is already locked above (invoice first, then its payments): the
     # credentials service re-reads it under the same lock and owns the transition.
@@ -162,6 +165,13 @@ def payment_refund(*, payment_intent_id, refunded_cents, now=None):
     )
     if payment is None:
         return None
+    return refund_record(payment=payment, refunded_cents=refunded_cents, now=now)
+
+
+@transaction.atomic
+def refund_record(*, payment, refunded_cents, note="", actor=None, now=None):
+    """Bring `payment`'s refunded total to `refunded_cents` (never down): Stripe's refunds
+    and those staff record (payments.offline) alike. A full refund reopens the invoice."""
     invoice = locked_invoice(payment.invoice_id)
     payment = Payment.objects.select_for_update().get(pk=payment.pk)
     if refunded_cents <= payment.refunded_cents:
@@ -169,6 +179,11 @@ def payment_refund(*, payment_intent_id, refunded_cents, now=None):
     payment.refunded_cents = min(refunded_cents, payment.amount_cents)
     payment.refunded_at = now or timezone.now()
     fields = ["refunded_cents", "refunded_at"]
+    if note:
+        payment.refund_note = note[:200]
+        fields.append("refund_note")
+    if actor is not None:
+        payment._history_user = actor
     if payment.refunded_cents == payment.amount_cents:
         payment.status = Payment.Status.REFUNDED
         fields.append("status")

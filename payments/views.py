@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
 from core.errors import ApplicationError
+from core.next_step import renewal_next_action
 from credentials.invoice_access import own_invoice
 from credentials.selectors import invoice_context
 from holders.mixins import HolderRequiredMixin
@@ -118,7 +119,10 @@ class PaidView(LoginRequiredMixin, View):
                 logger.warning("Could not confirm session %s on return", session_id)
             invoice.refresh_from_db()
         payment = invoice.payments.filter(status=Payment.Status.SUCCEEDED).first()
-        return render(request, "payments/paid.html", {"invoice": invoice, "payment": payment})
+        context = {"invoice": invoice, "payment": payment}
+        if payment is not None:
+            context["next_action"] = renewal_next_action(holder=invoice.holder)
+        return render(request, "payments/paid.html", context)
 
 
 class CancelledView(LoginRequiredMixin, View):

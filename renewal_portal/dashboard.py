@@ -10,7 +10,11 @@ from django.views.generic import TemplateView
 from cecs.ledger.selectors import cec_progress
 from cecs.reporting.selectors import returned_forms
 from core.formatting import dollars, format_hours
-from credentials.selectors import current_cycle, holder_credentials
+from credentials.selectors import (
+    current_cycle,
+    holder_credentials_with_standing,
+    renewed_on_invoice,
+)
 from holders.mixins import HolderRequiredMixin
 
 from .progress import invoice_with_facts, renewal_progress
@@ -156,12 +160,47 @@ def renewal_steps(*, progress):
     ]
 
 
+@dataclass(frozen=True)
+class NextAction:
+    heading: str
+    detail: str
+    label: str
+    url: str
+
+
+def next_action(*, holder):
+    """What comes next in the holder's current renewal, for the pages that finish a step
+    (core.next_step.renewal_next_action): the first step to do, what they wait for, or that
+    the renewal is complete; None when they renew nothing this cycle."""
+    cycle = current_cycle()
+    invoice = invoice_with_facts(holder=holder, cycle=cycle) if cycle is not None else None
+    if invoice is None:
+        return None
+    progress = renewal_progress(invoice=invoice)
+    dashboard = reverse("dashboard")
+    if progress.complete:
+        return NextAction(
+            f"Your {cycle.year} renewal is complete",
+            "Nothing else is needed.",
+            "See your renewal",
+            dashboard,
+        )
+    steps = renewal_steps(progress=progress)
+    step = next((s for s in steps if s.state == StepState.TODO), None)
+    if step is not None:
+        heading = f"Next: {step.title[0].lower()}{step.title[1:]}"
+        return NextAction(heading, step.detail, step.action_label, step.action_url)
+    waiting = next((s for s in steps if not s.is_done), None)
+    detail = waiting.detail if waiting is not None else "AASC and NAAEI complete your renewal."
+    return NextAction("Next: nothing for you to do now", detail, "See your renewal", dashboard)
+
+
 class DashboardView(HolderRequiredMixin, TemplateView):
     template_name = "portal/dashboard.html"
 
     def get_context_data(self, **kwargs):
         cycle = current_cycle()
-        credentials = list(holder_credentials(holder=self.holder))
+        credentials = holder_credentials_with_standing(holder=self.holder)
         context = {"holder": self.holder, "cycle": cycle, "credentials": credentials}
         if cycle is not None:
             invoice = invoice_with_facts(holder=self.holder, cycle=cycle)
@@ -174,6 +213,8 @@ class DashboardView(HolderRequiredMixin, TemplateView):
                 context["steps"] = steps
                 context["next_step"] = next((s for s in steps if s.state == StepState.TODO), None)
                 context["complete"] = progress.complete
+                # "CAM renewed, valid through December 31, 2027", with each renewal card.
+                context["renewed"] = renewed_on_invoice(invoice=invoice)
         context["state_labels"] = STATE_LABELS
         return super().get_context_data(**context, **kwargs)
 

@@ -17,7 +17,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from credentials.models import HeldCredential, InvoiceLine, RenewalInvoice, Waiver
-from payments.models import Payment
+from payments.models import OFFLINE_PROVIDERS, Payment
 
 from .progress import progress_expressions
 
@@ -132,7 +132,12 @@ def cycle_overview(cycle):
             0,
         ),
     )
+    offline = Q(provider__in=OFFLINE_PROVIDERS)
     money |= Payment.objects.filter(invoice__cycle=cycle).aggregate(
-        collected=Coalesce(Sum("amount_cents"), 0), refunded=Coalesce(Sum("refunded_cents"), 0)
+        collected=Coalesce(Sum("amount_cents"), 0),
+        # Card (Stripe, and the demo's test mode) and what staff recorded: cheque, cash, transfer.
+        collected_card=Coalesce(Sum("amount_cents", filter=~offline), 0),
+        collected_offline=Coalesce(Sum("amount_cents", filter=offline), 0),
+        refunded=Coalesce(Sum("refunded_cents"), 0),
     )
     return Overview(cycle=cycle, figures=figures, by_credential=by_credential, money=money)

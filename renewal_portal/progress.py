@@ -16,7 +16,7 @@ from cecs.ledger.selectors import OPEN_SUBMISSION, cec_count_expressions, cec_st
 from cecs.models import ReportingForm, Submission
 from core.formatting import dollars, format_hours
 from credentials.models import RenewalInvoice
-from credentials.selectors import amount_due_cents
+from credentials.selectors import amount_due_cents, renewed_on_invoice
 from holders.models import ContactConfirmation
 
 FORMS_WAITING = ReportingForm.Status.SUBMITTED  # sent to AASC, not yet verified
@@ -185,7 +185,13 @@ def next_step_text(*, invoice):
     """One sentence for mail: what the holder does next, or that nothing is left to do."""
     progress = renewal_progress(invoice=invoice)
     if progress.complete:
-        return "Your renewal is complete. Nothing else is needed."
+        renewed = "; ".join(c.standing.summary for c in renewed_on_invoice(invoice=invoice))
+        if not renewed:
+            return "Your renewal is complete. Nothing else is needed."
+        return (
+            f"Your renewal is complete: {renewed}. Download your renewal card from your "
+            "dashboard. Nothing else is needed."
+        )
     todo = []
     if progress.needs_payment:
         todo.append(

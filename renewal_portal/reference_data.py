@@ -1,5 +1,5 @@
 """Rows the data migrations create (roles and their permissions, credential types, the CEC
-schedule, reminder stages).
+schedule, reminder stages, AASC's contact details).
 
 Tests that flush the database (transactional tests, the live server) call
 `ensure_reference_data` to put them back. Add each new data migration here.
@@ -20,6 +20,10 @@ DATA_MIGRATIONS = [
     ("cecs.migrations.0007_activity_kinds", "load_kinds"),
     ("cecs.migrations.0007_activity_kinds", "grant_roles"),
     ("cecs.migrations.0008_claims_and_entry_review", "grant_roles"),
+    ("payments.migrations.0004_offline_payments", "grant_roles"),
+    ("core.migrations.0002_association_contact_row", "load"),
+    ("holders.migrations.0004_association_contact_roles", "grant_roles"),
+    ("holders.migrations.0005_record_link_request", "grant_roles"),
 ]
 
 

@@ -56,7 +56,8 @@ INSTALLED_APPS = [
     "phonenumber_field",
     "localflavor",
     "django_celery_beat",
-    # The ground floor every app uses: shared template filters (core/templatetags/), no models.
+    # The ground floor every app uses: shared template filters (core/templatetags/), AASC's
+    # contact details and FAQ (core.models).
     "core",
     "holders",
     "credentials",
@@ -100,6 +101,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "holders.context_processors.roles",
+                # AASC's contact details, read lazily from the cache (core.association).
+                "core.context_processors.association",
             ],
         },
     },
@@ -151,6 +154,12 @@ ACCOUNT_SESSION_REMEMBER = False
 # Answers sign-up for every address alike and counts limits per client (core.client_ip);
 # its "key" (5 failures per 5 minutes) is the account at one client address, as axes locks.
 ACCOUNT_ADAPTER = "holders.auth.PortalAccountAdapter"
+# The password forms, labelled in sentence case (holders.account_forms).
+ACCOUNT_FORMS = {
+    "change_password": "holders.account_forms.ChangePasswordForm",
+    "set_password": "holders.account_forms.SetPasswordForm",
+    "reset_password_from_key": "holders.account_forms.ResetPasswordKeyForm",
+}
 ACCOUNT_RATE_LIMITS = {
     # allauth's own limits for the portal log-in; axes below also covers the admin.
     "login_failed": "10/m/ip,5/5m/key",
@@ -207,8 +216,12 @@ RENEWAL_SEASON_START_MONTH = env.int("RENEWAL_SEASON_START_MONTH", default=11)
 # The renewal year, from the current cycle (credentials). holders sits below credentials
 # and reads it through this dotted path instead of importing it.
 CURRENT_RENEWAL_YEAR = "credentials.selectors.current_renewal_year"
+# The holder records that hold a credential number (credentials), for claiming a record
+# (holders.selectors.claimable_record), read the same way.
+HOLDERS_WITH_CREDENTIAL_NUMBER = "credentials.selectors.holders_with_credential_number"
 # What a holder should do next, for mail sent by payments and cecs (core.next_step).
 RENEWAL_NEXT_STEP = "renewal_portal.progress.next_step_text"
+RENEWAL_NEXT_ACTION = "renewal_portal.dashboard.next_action"
 
 # --- Static files -----------------------------------------------------------
 STATIC_URL = "static/"
@@ -255,6 +268,8 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="AASC Renewals <renew
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Absolute links in emails.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# What account mail calls the site (holders.auth.PortalAccountAdapter; never the Host header).
+SITE_NAME = env.str("SITE_NAME", default="AASC credential renewal")
 # Mail a holder's own actions may send (filed forms, CEC submissions, confirmation links),
 # per holder and counted in the cache: "10/h", "3/m", "20/6h". Over it the action is kept
 # and its mail skipped (a confirmation link is refused with a message instead).

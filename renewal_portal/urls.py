@@ -2,6 +2,10 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from cecs.ledger import views as cecs_ledger_views
+from core import views as core_views
+from credentials import views as credentials_views
+
 from . import audit, dashboard, overview_views, views
 
 # The admin signs in through allauth: the same throttling, and the second factor.
@@ -19,6 +23,11 @@ urlpatterns = [
     path("credentials/", include("credentials.urls")),
     path("cecs/", include("cecs.urls")),
     path("payments/", include("payments.urls")),
+    # Help pages, public; each app answers from its own data.
+    path("help/contact/", core_views.contact_view, name="help_contact"),
+    path("help/faq/", core_views.faq_view, name="help_faq"),
+    path("help/cec-requirements/", credentials_views.requirements_view, name="help_requirements"),
+    path("help/what-counts/", cecs_ledger_views.what_counts_view, name="help_what_counts"),
     path("admin/holder-audit/<int:pk>/", audit.holder_audit_view, name="holder_audit"),
     path("admin/cycle-overview/", overview_views.cycle_overview_view, name="cycle_overview"),
     path(

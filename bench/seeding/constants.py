@@ -45,7 +45,12 @@ CLASS_HOURS = ["1.50", "2.00", "3.00", "3.50", "4.00", "6.00"]
 
 # Holders 1 to 10 are set up so that every state is seeded even for a small N.
 SHOWCASE = {
-    1: {"pending_forms": [("submitted", datetime.date(2026, 10, 1), Decimal(2), "expo_class")]},
+    1: {
+        "pending_forms": [
+            ("submitted", datetime.date(2026, 10, 1), Decimal(2), "expo_class"),
+            ("removed", datetime.date(2026, 10, 8), Decimal(1), "volunteering"),
+        ]
+    },
     2: {
         "submission_2027": "pending",
         "claimed_course": (datetime.date(2026, 9, 15), Decimal("1.50"), "Fair Housing Essentials"),

@@ -151,7 +151,8 @@ class LedgerWriter:
         )
 
     def _pending_forms(self, p, verifier, next_id):
-        """The holder's reporting forms not yet verified: drafts, submitted, returned."""
+        """The holder's reporting forms not yet verified: drafts, submitted, returned,
+        removed by the holder."""
         forms = []
         for status, day, hours, source in p.pending_forms:
             form_id = next_id["form"]

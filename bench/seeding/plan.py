@@ -182,7 +182,8 @@ class Planner:
         )
 
     def _pending_forms(self, rng, plan, bench):
-        """Reporting forms not yet verified: drafts, submitted, returned."""
+        """Reporting forms not yet verified: drafts, submitted, returned, and a few the
+        holder removed."""
         roll = 0.0 if bench else rng.random()
         statuses = [ReportingForm.Status.DRAFT] if bench else []
         statuses += [ReportingForm.Status.RETURNED] if bench or roll < 0.03 else []
@@ -190,6 +191,8 @@ class Planner:
             statuses.append(ReportingForm.Status.SUBMITTED)
         if 0.10 <= roll < 0.15:
             statuses.append(ReportingForm.Status.DRAFT)
+        if 0.15 <= roll < 0.16:
+            statuses.append(ReportingForm.Status.REMOVED)
         for status in statuses:
             source = rng.choice(sorted(FORM_SOURCES))
             day = day_in(rng, datetime.date(2026, 9, 1), LAST_EARNED)

@@ -59,8 +59,13 @@ class ServiceOnlyAdmin(WorkbenchAdmin):
         return False
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Read-only here, whatever the permissions say: "View", not "Change reporting form".
+        title = f"View {self.opts.verbose_name}"
         return super().change_view(
-            request, object_id, form_url, {**NO_SAVE_BUTTONS, **(extra_context or {})}
+            request,
+            object_id,
+            form_url,
+            {"title": title, **NO_SAVE_BUTTONS, **(extra_context or {})},
         )
 
     def save_model(self, request, obj, form, change):

@@ -16,7 +16,7 @@ from credentials.selectors import open_earning_windows
 from ..models import CecEntry, ReportingForm
 from ..reporting import services
 from ..reporting.checks import outside_windows_text
-from .base import HOLDER_SEARCH, ServiceOnlyAdmin
+from .base import HOLDER_SEARCH, ServiceOnlyAdmin, counted
 
 
 class VerifyForm(forms.Form):
@@ -58,6 +58,38 @@ DECISIONS = {
 }
 
 
+class WaitingFirstStatusFilter(admin.SimpleListFilter):
+    """The list opens on the forms waiting for AASC (oldest first); "All" shows every form."""
+
+    title = "status"
+    parameter_name = "status"
+    ALL = "all"
+    WAITING = ReportingForm.Status.SUBMITTED
+
+    def lookups(self, request, model_admin):
+        return [
+            (self.WAITING, "Waiting for AASC"),
+            *(choice for choice in ReportingForm.Status.choices if choice[0] != self.WAITING),
+            (self.ALL, "All"),
+        ]
+
+    def value(self):
+        return super().value() or self.WAITING
+
+    def choices(self, changelist):
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == str(lookup),
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        if self.value() == self.ALL:
+            return queryset
+        return queryset.filter(status=self.value())
+
+
 @admin.register(ReportingForm)
 class ReportingFormAdmin(ServiceOnlyAdmin):
     """Staff read what the holder wrote and verify or return it; they never edit it."""
@@ -74,7 +106,7 @@ class ReportingFormAdmin(ServiceOnlyAdmin):
         "status",
         "submitted_at",
     ]
-    list_filter = ["status", "activity_type", "date_from"]
+    list_filter = [WaitingFirstStatusFilter, "activity_type", "date_from"]
     list_select_related = ["holder", "activity_type"]
     search_fields = [*HOLDER_SEARCH, "title"]
     ordering = ["submitted_at", "pk"]  # oldest submitted first; PostgreSQL puts drafts last
@@ -114,6 +146,48 @@ class ReportingFormAdmin(ServiceOnlyAdmin):
         ),
     )
     change_form_template = "admin/cecs/reportingform/change_form.html"
+    actions = ["verify_selected"]
+
+    def changelist_view(self, request, extra_context=None):
+        status = request.GET.get(WaitingFirstStatusFilter.parameter_name)
+        waiting = status in (None, WaitingFirstStatusFilter.WAITING)
+        title = "Reporting forms waiting for AASC" if waiting else "Reporting forms"
+        return super().changelist_view(request, {"title": title, **(extra_context or {})})
+
+    @admin.action(description="Verify and sign the selected forms", permissions=["change"])
+    def verify_selected(self, request, queryset):
+        """For forms staff have checked: one signer for all, after a confirmation page."""
+        reports = list(
+            queryset.select_related("holder", "activity_type").order_by("submitted_at", "pk")
+        )
+        form = VerifyForm(request.POST if "confirm" in request.POST else None)
+        if not form.is_valid():
+            return self.render_workbench(
+                request,
+                "admin/cecs/reportingform/verify_selected.html",
+                "Verify and sign the selected forms",
+                reports=reports,
+                form=form,
+                selected=[report.pk for report in reports],
+                action_checkbox_name=admin.helpers.ACTION_CHECKBOX_NAME,
+                media=self.media + form.media,
+            )
+        verified, refused = services.reporting_forms_verify(
+            forms=reports,
+            actor=request.user,
+            signer_name=form.cleaned_data["signer_name"],
+            signed_on=form.cleaned_data["signed_on"],
+        )
+        if verified:
+            self.message_user(
+                request,
+                f"Verified and signed {counted(len(verified), 'form')}: the CECs are in the "
+                "holders' ledgers and each holder is told.",
+                messages.SUCCESS,
+            )
+        for report, why in refused:
+            self.message_user(request, f"Not verified: {report}. {why}", messages.WARNING)
+        return None
 
     @admin.display(description="uploaded form")
     def upload_link(self, obj):

@@ -21,7 +21,14 @@ from django.db.models.lookups import GreaterThanOrEqual
 from core.formatting import format_hours
 from credentials.selectors import cecs_owed_from, renewing_credentials, requirements_by_type
 
-from ..models import Category, CecEntry, ReportingForm, Submission, SubmissionEntry
+from ..models import (
+    ActivityKind,
+    Category,
+    CecEntry,
+    ReportingForm,
+    Submission,
+    SubmissionEntry,
+)
 
 ZERO = Decimal(0)
 
@@ -330,3 +337,21 @@ def cec_progress(status):
         "cap": status.participation_cap,
         "parts": parts,
     }
+
+
+@dataclass(frozen=True)
+class KindGroup:
+    category: str  # Category value
+    label: str
+    kinds: list
+
+
+def active_kinds_by_category():
+    """The activity kinds staff offer (active), grouped by where their CECs count, in the
+    categories' order: what the "What counts as a CEC" page lists."""
+    kinds = list(ActivityKind.objects.filter(active=True))
+    return [
+        KindGroup(category=value, label=label, kinds=[k for k in kinds if k.category == value])
+        for value, label in Category.choices
+        if any(k.category == value for k in kinds)
+    ]

@@ -2,16 +2,17 @@
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
 from core.pdf import render_pdf
 from core.safe_csv import csv_response
-from credentials.selectors import current_cycle, holder_invoice
+from credentials.selectors import current_cycle, holder_invoice, open_earning_windows
 from holders.mixins import HolderRequiredMixin
 
 from ..models import CecEntry
-from .selectors import cec_progress, cec_status, holder_entries
+from .selectors import active_kinds_by_category, cec_progress, cec_status, holder_entries
 
 
 class StatusView(HolderRequiredMixin, TemplateView):
@@ -108,7 +109,22 @@ class CertificateView(HolderRequiredMixin, View):
         return response
 
 
+class WhatCountsView(TemplateView):
+    """Public help page: what counts as a CEC, from the activity kinds staff keep, and the
+    earning window of each renewal still open."""
+
+    template_name = "cecs/what_counts.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            groups=active_kinds_by_category(),
+            windows=open_earning_windows(today=timezone.localdate()),
+            **kwargs,
+        )
+
+
 status_view = StatusView.as_view()
+what_counts_view = WhatCountsView.as_view()
 history_view = HistoryView.as_view()
 transcript_pdf_view = TranscriptPdfView.as_view()
 transcript_csv_view = TranscriptCsvView.as_view()

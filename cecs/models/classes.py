@@ -121,6 +121,8 @@ class Attendance(models.Model):
 
     class Meta:
         ordering = ["aasc_class", "holder"]
+        verbose_name = "class attendance"
+        verbose_name_plural = "class attendance"
         constraints = [
             models.UniqueConstraint(
                 fields=["aasc_class", "holder"], name="one_attendance_per_class"

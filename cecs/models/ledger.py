@@ -76,7 +76,8 @@ class CecEntry(models.Model):
     class Meta:
         ordering = ["-earned_on", "-pk"]
         verbose_name = "CEC entry"
-        verbose_name_plural = "CEC entries"
+        # The admin's list of every holder's entries.
+        verbose_name_plural = "CEC ledger"
         indexes = [models.Index(fields=["holder", "earned_on"])]
         constraints = [
             models.CheckConstraint(

@@ -320,6 +320,23 @@ def reporting_form_verify(*, form, actor, signer_name, signed_on=None, now=None)
     return form
 
 
+def reporting_forms_verify(*, forms, actor, signer_name, signed_on=None, now=None):
+    """Verify and sign each of `forms` that staff checked, each in its own transaction, so
+    one that cannot be verified (returned meanwhile, say) stops none of the others. Returns
+    the forms verified and, for each refused, (form, why)."""
+    verified, refused = [], []
+    for form in forms:
+        try:
+            verified.append(
+                reporting_form_verify(
+                    form=form, actor=actor, signer_name=signer_name, signed_on=signed_on, now=now
+                )
+            )
+        except ApplicationError as error:
+            refused.append((form, str(error)))
+    return verified, refused
+
+
 @transaction.atomic
 def reporting_form_return(*, form, actor, reason, now=None):
     if not reason.strip():

@@ -17,6 +17,7 @@ from django.views.generic import FormView, ListView
 
 from core.errors import ApplicationError
 from core.formatting import format_hours
+from core.next_step import renewal_next_action
 from holders.mixins import HolderRequiredMixin
 from holders.selectors import holder_for_user
 
@@ -149,11 +150,10 @@ class FormEditView(FormNewView):
 
     def get(self, request, *args, **kwargs):
         if not self.reporting_form.is_editable:
-            return TemplateResponse(
-                request,
-                self.read_only_template_name,
-                {"holder": self.holder, "reporting_form": self.reporting_form},
-            )
+            context = {"holder": self.holder, "reporting_form": self.reporting_form}
+            if self.reporting_form.status == ReportingForm.Status.VERIFIED:
+                context["next_action"] = renewal_next_action(holder=self.holder)
+            return TemplateResponse(request, self.read_only_template_name, context)
         return super().get(request, *args, **kwargs)
 
     def post(self, request, *args, **kwargs):

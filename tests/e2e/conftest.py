@@ -128,3 +128,18 @@ def staff_page(new_context, live_server, renewal_season, demo_accounts, private_
     page = signed_in_page(new_context, live_server, STAFF_EMAIL)
     expect(page).to_have_url(f"{live_server.url}{reverse('admin:index')}")
     return page
+
+
+def open_account_menu(page):
+    """Open the top navigation's account menu (Password, Sign-in email, Two-factor
+    authentication, Sign out) and return it; on a narrow screen open the collapsed menu first."""
+    nav = page.get_by_role("navigation", name="Main")
+    toggler = nav.locator(".navbar-toggler")
+    if toggler.is_visible() and toggler.get_attribute("aria-expanded") != "true":
+        toggler.click()
+    account = nav.get_by_role("button", name="Account", exact=True)
+    if account.get_attribute("aria-expanded") != "true":
+        account.click()
+    menu = nav.locator(".dropdown-menu")
+    expect(menu).to_be_visible()
+    return menu

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from holders.models import HolderProfile
 
 from .a11y import PHONE_VIEWPORT, assert_no_blocking_axe_violations, assert_no_horizontal_scroll
+from .conftest import open_account_menu
 
 pytestmark = [
     pytest.mark.e2e,
@@ -62,7 +63,8 @@ def test_holder_signs_in_and_changes_phone_number(page, live_server, log_in, dem
     expect(page).not_to_have_url(re.compile(re.escape(LOGIN_PATH)))
     expect(page).not_to_have_url(re.compile(re.escape(ADMIN_PATH)))
     nav = page.get_by_role("navigation", name="Main")
-    expect(nav.get_by_role("button", name=re.compile(r"^Sign out"))).to_be_visible()
+    account_menu = open_account_menu(page)
+    expect(account_menu.get_by_role("button", name=re.compile(r"^Sign out"))).to_be_visible()
 
     nav.get_by_role("link", name="Contact details").click()
     expect(page).to_have_url(profile_url(live_server))
@@ -213,6 +215,7 @@ def test_contact_details_fit_a_phone_screen(page, live_server, log_in, demo_acco
     expect(menu).to_have_class(re.compile(r"(^|\s)show(\s|$)"))
     expect(toggler).to_have_attribute("aria-expanded", "true")
     expect(contact_link).to_be_visible()
+    open_account_menu(page)
     expect(menu.get_by_role("button", name=re.compile(r"^Sign out"))).to_be_visible()
     assert_no_horizontal_scroll(page)
 

@@ -15,7 +15,7 @@ REASON = "On the provider's roster of September 9"
 
 
 def add_entry(page, live_server):
-    page.get_by_role("link", name="CEC entries").first.click()
+    page.get_by_role("link", name="CEC ledger").first.click()
     page.get_by_role("link", name="Add CEC entry").click()
     page.locator(".select2-selection").first.click()
     page.locator(".select2-search__field").fill("Holder")

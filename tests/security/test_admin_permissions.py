@@ -29,12 +29,15 @@ from cecs.ledger.services import entry_create
 from cecs.models import Attendance, CecEntry, ReportingForm, Source
 from cecs.submissions.services import submission_create
 from core.admin_history import ImportExportPermissionsMixin
+from core.models import FaqEntry
 from credentials.models import HeldCredential, ReminderLog, ReminderStage, RenewalInvoice
 from credentials.services import cycle_get_or_create, emeritus_grant, invoices_issue, waiver_grant
-from holders.models import HolderProfile
+from holders.models import HolderProfile, RecordLinkRequest
+from payments.models import Payment
 from payments.services import payment_fulfil
 from tests.factories import (
     AascClassFactory,
+    HolderProfileFactory,
     ReportingFormFactory,
     UserFactory,
     holder_with,
@@ -61,9 +64,11 @@ EXPECTED_ACTIONS = {
     "cecs.activitykind": {},
     "cecs.attendance": {"withdraw": STAFF},
     "cecs.cecentry": {},
-    "cecs.reportingform": {},
+    "cecs.reportingform": {"verify_selected": STAFF},
     "cecs.reservation": {"cancel_reservations": STAFF},
     "cecs.submission": {"export_decisions": READERS},
+    "core.associationcontact": {},
+    "core.faqentry": {"delete_selected": SUPER},
     "credentials.cecrequirement": {"delete_selected": SUPER},
     "credentials.credentialtype": {"delete_selected": SUPER},
     "credentials.emeritusstatus": {"delete_selected": SUPER},
@@ -85,6 +90,7 @@ EXPECTED_ACTIONS = {
     },
     "django_celery_beat.solarschedule": {"delete_selected": SUPER},
     "holders.holderprofile": {"delete_selected": SUPER},
+    "holders.recordlinkrequest": {},
     "holders.user": {"delete_selected": SUPER},
     "mfa.authenticator": {"delete_selected": SUPER},
     "payments.checkoutattempt": {"reconcile": STAFF},
@@ -108,6 +114,7 @@ EXPECTED_IMPORT_EXPORT = {
 # back with its errors; the rest are refused before anything is read.
 HISTORY_READERS = {  # simple_history's "<id>/history/<version>/": read, never a revert
     "holders.holderprofile": READERS,
+    "holders.recordlinkrequest": STAFF,
     "credentials.credentialtype": READERS,
     "credentials.cecrequirement": READERS,
     "credentials.heldcredential": READERS,
@@ -125,12 +132,18 @@ HISTORY_READERS = {  # simple_history's "<id>/history/<version>/": read, never a
     "cecs.submission": READERS,
     "cecs.reservation": READERS,
     "payments.payment": STAFF,
+    "core.associationcontact": READERS,
+    "core.faqentry": READERS,
 }
 EXPECTED_CUSTOM = {
     "admin:cecs_aascclass_roster": {"GET": STAFF, "POST": STAFF},
     "admin:cecs_attendance_withdraw": {"GET": STAFF, "POST": STAFF},
     "admin:cecs_reportingform_verify": {"GET": STAFF, "POST": STAFF},
     "admin:cecs_reportingform_return": {"GET": STAFF, "POST": STAFF},
+    "admin:payments_payment_record_offline": {"GET": STAFF, "POST": STAFF},
+    "admin:payments_payment_refund_offline": {"GET": STAFF, "POST": STAFF},
+    "admin:holders_recordlinkrequest_approve": {"GET": STAFF, "POST": STAFF},
+    "admin:holders_recordlinkrequest_reject": {"GET": STAFF, "POST": STAFF},
     "admin:auth_user_password_change": {"GET": SUPER, "POST": SUPER},
     "holder_audit": {"GET": READERS},
     "cycle_overview": {"GET": STAFF},
@@ -535,7 +548,18 @@ def world(users):
             claim_token=uuid.uuid4(),
             claimed_at=timezone.now(),
         )
+    FaqEntry.objects.create(question="When do invoices go out?", answer="In November.")
+    link_request = RecordLinkRequest.objects.create(
+        account=UserFactory(),
+        record=HolderProfileFactory(user=None, email="imported@example.org"),
+        number_given="M1",
+        last_name_given="Doe",
+        zip_code_given="80903",
+    )
     args = {
+        "admin:payments_payment_refund_offline": [Payment.objects.get().pk],
+        "admin:holders_recordlinkrequest_approve": [link_request.pk],
+        "admin:holders_recordlinkrequest_reject": [link_request.pk],
         "admin:cecs_aascclass_roster": [aasc_class.pk],
         "admin:cecs_attendance_withdraw": [attendance.pk],
         "admin:cecs_reportingform_verify": [report.pk],

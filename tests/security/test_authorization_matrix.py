@@ -17,11 +17,21 @@ from cecs.classes.services import attendance_record
 from cecs.ledger.services import entry_create
 from cecs.models import ReportingForm, Source
 from cecs.submissions.services import submission_create
-from credentials.models import RenewalInvoice
+from credentials.models import HeldCredential, RenewalInvoice
 from credentials.services import cycle_get_or_create, invoices_issue
-from holders.services import email_confirmation_token, holder_email_change_request
+from credentials.verification import verification_signature
+from holders.services import (
+    email_confirmation_token,
+    holder_email_change_request,
+    record_claim_token,
+)
 from payments.services import payment_fulfil
-from tests.factories import AascClassFactory, ReportingFormFactory, holder_with
+from tests.factories import (
+    AascClassFactory,
+    HolderProfileFactory,
+    ReportingFormFactory,
+    holder_with,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -44,9 +54,20 @@ EXPECTED = {
     "holders:email_confirm": {**OWN, "other_holder": 400},
     "holders:email_resend": {**POST_ONLY, "staff": 404, "reviewer": 404},
     "holders:email_cancel": {**POST_ONLY, "staff": 404, "reviewer": 404},
+    # Find my record: for an account whose record holds nothing yet (these hold credentials,
+    # so they are sent back with a message; the link is refused for them).
+    "holders:claim": {**OWN_LIST, "holder": 302, "other_holder": 302},
+    "holders:claim_sent": OWN_LIST,
+    "holders:claim_confirm": {**OWN, "holder": 400, "other_holder": 400},
     "payments:invoice": OWN,
     "credentials:invoice_pdf": OWN,
     "credentials:verify": PUBLIC,
+    "help_contact": PUBLIC,
+    "help_faq": PUBLIC,
+    "help_requirements": PUBLIC,
+    "help_what_counts": PUBLIC,
+    "credentials:verify_credential": PUBLIC,  # the signed address on a renewal card
+    "credentials:renewal_card": OWN,
     "cecs:status": OWN_LIST,
     "cecs:history": OWN_LIST,
     "cecs:transcript_pdf": OWN_LIST,
@@ -57,6 +78,7 @@ EXPECTED = {
     "cecs:form_new": OWN_LIST,
     "cecs:form_edit": OWN,
     "cecs:form_submit": {**POST_ONLY, "staff": 404, "reviewer": 404},
+    "cecs:form_remove": OWN,  # the confirmation page (the form is waiting for AASC)
     "cecs:form_upload": {**OWN, "staff": 200, "reviewer": 200},
     "cecs:review_queue": REVIEW,
     "cecs:review_detail": REVIEW,
@@ -128,7 +150,14 @@ def world(client, staff, reviewer, private_media):
     )
     reservation = reservation_create(aasc_class=aasc_class, holder=owner)
     holder_email_change_request(holder=owner, email="owner.new@example.org", actor=owner.user)
+    card = owner.credentials.first()  # valid for years, so its renewal card exists
+    HeldCredential.objects.filter(pk=card.pk).update(expires_on=datetime.date(2099, 12, 31))
     kwargs = {
+        "credentials:renewal_card": {"pk": card.pk},
+        "credentials:verify_credential": {
+            "pk": card.pk,
+            "signature": verification_signature(credential_id=card.pk),
+        },
         "cecs:class_reserve": {"pk": aasc_class.pk},
         "cecs:reservation_cancel": {"pk": reservation.pk},
         "cecs:calendar_feed": {"token": calendar_feed_get_or_create(holder=owner).token},
@@ -141,7 +170,14 @@ def world(client, staff, reviewer, private_media):
         "holders:email_confirm": {
             "token": email_confirmation_token(holder=owner, email="owner.new@example.org")
         },
+        "holders:claim_confirm": {
+            "token": record_claim_token(
+                account=owner.user,
+                record=HolderProfileFactory(user=None, email="imported@example.org"),
+            )
+        },
         "cecs:form_submit": {"pk": form.pk},
+        "cecs:form_remove": {"pk": form.pk},
         "cecs:form_upload": {"pk": form.pk},
         "cecs:review_detail": {"pk": submission.pk},
         "cecs:review_approve": {"pk": submission.pk},

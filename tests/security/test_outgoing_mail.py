@@ -366,7 +366,11 @@ def test_html_links_only_the_portals_own_pages():
         },
     )
     html = mail.outbox[0].alternatives[0][0]
-    assert re.findall(r'href="([^"]*)"', html) == [f"{settings.SITE_URL}{PROFILE}"]
+    # The profile page, then the contact block's link every email ends with.
+    assert re.findall(r'href="([^"]*)"', html) == [
+        f"{settings.SITE_URL}{PROFILE}",
+        f"{settings.SITE_URL}{reverse('help_contact')}",
+    ]
 
 
 def test_every_email_template_filters_what_holders_type():

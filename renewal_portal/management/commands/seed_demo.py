@@ -2,8 +2,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from cecs.demo import seed_demo_classes
+from core.demo import seed_demo_faq
 from credentials.demo import seed_demo_renewals
 from holders.demo import DEMO_PASSWORD, seed_demo_accounts
+
+from ...demo import seed_demo_midseason
 
 
 class Command(BaseCommand):
@@ -18,6 +21,8 @@ class Command(BaseCommand):
         accounts = seed_demo_accounts()
         cycle, issued = seed_demo_renewals()
         seed_demo_classes()
+        seed_demo_faq()
+        accounts.insert(1, ("Holder", seed_demo_midseason(cycle=cycle)))
         self.stdout.write(
             f"Renewal cycle {cycle.year}: CECs earned in {cycle.cec_window_end.year}, "
             f"due {cycle.due_on:%B %-d, %Y}; {issued} new invoice(s) issued."
@@ -27,3 +32,7 @@ class Command(BaseCommand):
         )
         for role, email in accounts:
             self.stdout.write(f"  {role:<15} {email:<22} password: {DEMO_PASSWORD}")
+        self.stdout.write(
+            "holder@demo.test starts the renewal fresh; midseason@demo.test has confirmed, "
+            "paid and earned some CECs."
+        )

@@ -64,9 +64,29 @@ def test_the_queue_lists_the_oldest_submission_first(staff_client):
     draft = ReportingFormFactory(status="draft", submitted_at=None)
     oldest = ReportingFormFactory(submitted_at=now - datetime.timedelta(days=9))
 
-    page = staff_client.get(reverse("admin:cecs_reportingform_changelist"))
+    page = staff_client.get(reverse("admin:cecs_reportingform_changelist"), {"status": "all"})
 
     assert list(page.context["cl"].result_list) == [oldest, newer, draft]
+
+
+def test_the_list_opens_on_the_forms_waiting_for_aasc(staff_client):
+    waiting = ReportingFormFactory()
+    ReportingFormFactory(status="draft", submitted_at=None)
+    ReportingFormFactory(status="returned")
+    page = staff_client.get(reverse("admin:cecs_reportingform_changelist"))
+    assert list(page.context["cl"].result_list) == [waiting]
+    assert page.context["title"] == "Reporting forms waiting for AASC"
+    assert "Select reporting form to change" not in page.text
+    returned = staff_client.get(
+        reverse("admin:cecs_reportingform_changelist"), {"status": "returned"}
+    )
+    assert returned.context["cl"].result_count == 1
+    assert returned.context["title"] == "Reporting forms"
+
+
+def test_a_form_opens_as_view_not_change(staff_client, report):
+    page = staff_client.get(change_url(report))
+    assert "<h1>View reporting form</h1>" in page.text
 
 
 def test_the_queue_is_searchable_by_member_number_and_filterable_by_status(staff_client):
@@ -75,7 +95,7 @@ def test_the_queue_is_searchable_by_member_number_and_filterable_by_status(staff
     changelist = reverse("admin:cecs_reportingform_changelist")
 
     found = staff_client.get(changelist, {"q": "N7777"})
-    submitted = staff_client.get(changelist, {"status__exact": "submitted"})
+    submitted = staff_client.get(changelist, {"status": "submitted"})
 
     assert list(found.context["cl"].result_list) == [wanted]
     assert submitted.context["cl"].result_count == 2
@@ -278,3 +298,61 @@ def test_reviewers_read_forms_but_get_403_on_verify_and_return(reviewer_client, 
     report.refresh_from_db()
     assert report.status == "submitted"
     assert not CecEntry.objects.exists()
+
+
+# --- Verifying a batch of checked forms ----------------------------------------------------
+
+
+CHANGELIST = reverse("admin:cecs_reportingform_changelist")
+
+
+def batch(*reports, **extra):
+    return {
+        "action": "verify_selected",
+        "_selected_action": [report.pk for report in reports],
+        **extra,
+    }
+
+
+def test_verifying_a_batch_asks_for_the_signer_first_and_changes_nothing(staff_client, holder):
+    reports = [ReportingFormFactory(holder=holder), ReportingFormFactory(holder=holder)]
+    page = staff_client.post(CHANGELIST, batch(*reports))
+    assert page.status_code == 200
+    assert "Verify and sign 2 forms" in page.text
+    no_name = staff_client.post(CHANGELIST, batch(*reports, confirm="yes", signer_name=""))
+    assert "This field is required." in no_name.text
+    assert not CecEntry.objects.exists()
+    assert set(ReportingForm.objects.values_list("status", flat=True)) == {"submitted"}
+
+
+def test_a_batch_verifies_every_waiting_form_and_names_any_it_cannot(
+    staff_client, staff, holder, django_capture_on_commit_callbacks
+):
+    waiting = [ReportingFormFactory(holder=holder), ReportingFormFactory(holder=holder)]
+    returned = ReportingFormFactory(holder=holder, status=ReportingForm.Status.RETURNED)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(
+            f"{CHANGELIST}?status=all",  # the returned one is listed too
+            batch(
+                *waiting,
+                returned,
+                confirm="yes",
+                signer_name="Pat Rivera",
+                signed_on=today().isoformat(),
+            ),
+            follow=True,
+        )
+    shown = messages_of(response)
+    assert any("Verified and signed 2 forms" in message for message in shown), shown
+    assert any(message.startswith("Not verified:") for message in shown), shown
+    for report in waiting:
+        report.refresh_from_db()
+        assert (report.status, report.signer_name, report.verified_by) == (
+            ReportingForm.Status.VERIFIED,
+            "Pat Rivera",
+            staff,
+        )
+    returned.refresh_from_db()
+    assert returned.status == ReportingForm.Status.RETURNED
+    assert CecEntry.objects.count() == 2
+    assert len([m for m in mail.outbox if "verified" in m.subject.lower()]) == 2

@@ -1,0 +1,27 @@
+"""The demo's mid-season holder in a real browser: signing in shows a renewal under way
+(details confirmed, invoice paid, 5 of the 8 CECs counted), beside the fresh demo holder."""
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from renewal_portal.demo import MIDSEASON_EMAIL, seed_demo_midseason
+
+from .a11y import assert_no_blocking_axe_violations
+from .test_submission_review import step
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def test_the_midseason_demo_holder_sees_a_renewal_under_way(page, live_server, log_in, demo_cycle):
+    seed_demo_midseason(cycle=demo_cycle)
+    log_in(MIDSEASON_EMAIL)
+    page.goto(f"{live_server.url}{reverse('dashboard')}")
+    expect(step(page, "1. Update your contact information")).to_contain_text("Done")
+    expect(step(page, "2. Pay your renewal invoice")).to_contain_text("Paid. Thank you.")
+    expect(step(page, "3. Check your CEC status")).to_contain_text("(5 of 8 so far)")
+    assert_no_blocking_axe_violations(page)
+    page.goto(f"{live_server.url}{reverse('cecs:status')}")
+    main = page.locator("main")
+    expect(main).to_contain_text("Maintenance Budgets That Hold")
+    expect(main).to_contain_text("Expo: Resident Retention in a Soft Market")
