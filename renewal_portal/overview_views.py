@@ -18,7 +18,15 @@ from holders.roles import is_aasc_staff
 from .overview import cycle_overview
 
 CENT = Decimal("0.01")
-BAR_MAX = 100  # percent width of the longest bar
+
+# The charts' SVG units: each row names its step or credential at the left, draws its bar,
+# and writes its number at the bar's end (attributes, not inline styles: the CSP forbids
+# those).
+CHART_WIDTH = 400
+LABEL_WIDTH = 150  # the names, at the left of the bars
+BAR_SPACE = 200  # the longest bar
+ROW_HEIGHT = 14
+TEXT_BASELINE = 8  # below the row's top, for a bar 10 units high
 
 
 def invoices_link(cycle, progress=None):
@@ -26,19 +34,26 @@ def invoices_link(cycle, progress=None):
     return url + (f"&progress={progress}" if progress else "")
 
 
-ROW_HEIGHT = 10  # SVG units per bar
+def _length(value, total):
+    return round(BAR_SPACE * value / total, 1) if total else 0
 
 
 def _bars(rows, total):
-    """Widths in percent for SVG bars (attributes, not inline styles: the CSP forbids those)."""
-    return [
-        {
-            **row,
-            "y": index * ROW_HEIGHT,
-            "width": round(BAR_MAX * row["count"] / total, 1) if total else 0,
-        }
-        for index, row in enumerate(rows)
-    ]
+    """Each row's bar (its length a share of `total`) with where its name and number go."""
+    bars = []
+    for index, row in enumerate(rows):
+        width = _length(row["count"], total)
+        y = index * ROW_HEIGHT
+        bars.append(
+            {
+                **row,
+                "y": y,
+                "text_y": y + TEXT_BASELINE,
+                "width": width,
+                "value_x": LABEL_WIDTH + width + 4,
+            }
+        )
+    return bars
 
 
 def _chosen_cycle(request):
@@ -65,10 +80,19 @@ def cycle_overview_view(request):
         for key, label, count in overview.funnel
     ]
     per_type = []
+    widest = max((row["invoiced"] for _, row in overview.by_credential), default=0)
     for index, (code, row) in enumerate(overview.by_credential):
         parts = [row["renewed"], row["paid"] - row["renewed"], row["invoiced"] - row["paid"]]
+        y = index * ROW_HEIGHT
         per_type.append(
-            {"code": code, **row, "y": index * ROW_HEIGHT, "parts": _stack(parts, row["invoiced"])}
+            {
+                "code": code,
+                **row,
+                "y": y,
+                "text_y": y + TEXT_BASELINE,
+                "parts": _stack(parts, widest),
+                "value_x": LABEL_WIDTH + _length(row["invoiced"], widest) + 4,
+            }
         )
     context |= {
         "cycle": cycle,
@@ -76,6 +100,8 @@ def cycle_overview_view(request):
         "funnel": _bars(funnel, invoiced),
         "funnel_height": len(funnel) * ROW_HEIGHT,
         "types_height": max(len(per_type), 1) * ROW_HEIGHT,
+        "chart_width": CHART_WIDTH,
+        "label_width": LABEL_WIDTH,
         "others": [
             {"label": label, "count": count, "url": invoices_link(cycle, key)}
             for key, label, count in overview.others
@@ -88,10 +114,10 @@ def cycle_overview_view(request):
 
 
 def _stack(parts, total):
-    """x offsets and widths (percent) of a stacked bar's segments."""
-    segments, x = [], 0.0
+    """x offsets and lengths of a stacked bar's segments, after the row's name."""
+    segments, x = [], float(LABEL_WIDTH)
     for value in parts:
-        width = round(BAR_MAX * value / total, 1) if total else 0
+        width = _length(value, total)
         segments.append({"x": x, "width": width, "value": value})
         x += width
     return segments
