@@ -156,6 +156,9 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[AASC renewals] "
 ACCOUNT_SESSION_REMEMBER = False
+# Tell the account's address when its password, sign-in email or two-factor settings change,
+# so that someone who did not make the change knows at once (templates/account/email/).
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 # Answers sign-up for every address alike and counts limits per client (core.client_ip);
 # its "key" (5 failures per 5 minutes) is the account at one client address, as axes locks.
 ACCOUNT_ADAPTER = "holders.auth.PortalAccountAdapter"
