@@ -102,6 +102,12 @@ class ReportingForm(models.Model):
         return self.status in (self.Status.DRAFT, self.Status.RETURNED)
 
     @property
+    def upload_is_image(self):
+        """Whether the scan is a photo or image (by its name, which validate_upload made
+        match its content), so a page can show it; a PDF is downloaded instead."""
+        return self.upload_name.lower().endswith((".jpg", ".jpeg", ".png"))
+
+    @property
     def is_removable(self):
         """Whether the holder may still take it back (see reporting_form_remove): not once
         AASC verified it, nor once NAAEI accepted the claim (its line then counts)."""

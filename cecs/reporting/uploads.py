@@ -242,8 +242,13 @@ def download_name(form, kind):
     return f"{name}.{kind.extension}"
 
 
-def upload_response(form):
-    """Serve the form's scan as an attachment that browsers neither render nor sniff."""
+INLINE_MIMES = ("image/jpeg", "image/png")  # what a page may show as an <img>
+
+
+def upload_response(form, *, inline=False):
+    """Serve the form's scan as an attachment that browsers neither render nor sniff; with
+    `inline`, a JPEG or PNG (checked by its content) is shown in the page instead, still
+    sandboxed and unsniffed, so staff see the scan beside the form they verify."""
     if not form.upload:
         raise Http404
     try:
@@ -255,7 +260,10 @@ def upload_response(form):
         file.close()
         raise Http404
     response = FileResponse(
-        file, as_attachment=True, filename=download_name(form, kind), content_type=kind.mime
+        file,
+        as_attachment=not (inline and kind.mime in INLINE_MIMES),
+        filename=download_name(form, kind),
+        content_type=kind.mime,
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "sandbox"

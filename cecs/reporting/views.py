@@ -226,7 +226,8 @@ class FormRemoveView(HolderRequiredMixin, View):
 
 class FormUploadView(LoginRequiredMixin, View):
     def get(self, request, pk):
-        return upload_response(get_object_or_404(forms_with_scans_for(request.user), pk=pk))
+        form = get_object_or_404(forms_with_scans_for(request.user), pk=pk)
+        return upload_response(form, inline=request.GET.get("view") == "inline")
 
 
 form_list_view = FormListView.as_view()

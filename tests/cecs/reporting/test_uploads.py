@@ -350,6 +350,34 @@ def test_aasc_staff_can_download(client, staff, form_with_scan):
     assert read(response) == PDF
 
 
+def test_staff_see_an_image_scan_beside_the_form_they_verify(client, staff, holder_client, holder):
+    post_with(holder_client, SimpleUploadedFile("scan.png", PNG), action="submit")
+    form = ReportingForm.objects.get(holder=holder)
+    assert form.upload_is_image
+    client.force_login(staff)
+    page = client.get(reverse("admin:cecs_reportingform_verify", args=[form.pk]))
+    preview = f"{reverse('cecs:form_upload', args=[form.pk])}?view=inline"
+    assert f'<img src="{preview}"' in page.text
+    shown = client.get(preview)
+    assert read(shown) == PNG
+    assert shown["Content-Disposition"] == 'inline; filename="scan.png"'
+    assert shown["Content-Security-Policy"] == "sandbox"
+    assert shown["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_pdf_is_never_shown_inline(client, staff, holder_client, holder):
+    post_with(holder_client, SimpleUploadedFile("Signed form.pdf", PDF), action="submit")
+    form = ReportingForm.objects.get(holder=holder)
+    client.force_login(staff)
+    url = reverse("cecs:form_upload", args=[form.pk])
+    response = client.get(f"{url}?view=inline")
+    assert response["Content-Disposition"] == 'attachment; filename="Signed form.pdf"'
+    page = client.get(reverse("admin:cecs_reportingform_verify", args=[form.pk]))
+    assert page.status_code == 200
+    assert "Download Signed form.pdf" in page.text
+    assert "?view=inline" not in page.text
+
+
 def test_staff_without_the_permission_cannot(client, form_with_scan):
     client.force_login(UserFactory(is_staff=True))
     assert client.get(reverse("cecs:form_upload", args=[form_with_scan.pk])).status_code == 404
