@@ -11,8 +11,8 @@ import time_machine
 from django.core.management import call_command
 from django.urls import reverse
 
-from cecs.models import CecEntry, ReportingForm
-from credentials.models import RenewalInvoice
+from cecs.models import CecEntry, ReportingForm, Submission
+from credentials.models import EmeritusStatus, HeldCredential, RenewalInvoice
 from holders.models import ContactConfirmation, HolderProfile
 from payments.models import Payment
 
@@ -68,3 +68,19 @@ def test_the_midseason_dashboard_shows_two_steps_done_and_5_cecs(seeded, client)
     assert "Paid. Thank you." in page.text
     assert "Confirmed on" in page.text
     assert "(5 of 8 so far)" in page.text
+
+
+def test_the_demo_holds_a_season_in_every_state(seeded):
+    season = HolderProfile.objects.filter(email__startswith="season")
+    assert season.count() == 60
+    invoices = RenewalInvoice.objects.filter(holder__in=season)
+    statuses = set(invoices.values_list("status", flat=True))
+    assert {RenewalInvoice.Status.OPEN, RenewalInvoice.Status.PAID} <= statuses
+    assert invoices.filter(fee_waived=True).exists()
+    assert invoices.filter(completed_at__isnull=False).count() == 10
+    submissions = set(Submission.objects.filter(holder__in=season).values_list("status", flat=True))
+    assert submissions == {"pending", "approved", "rejected"}
+    assert ReportingForm.objects.filter(holder__in=season, status="submitted").count() == 6
+    assert HeldCredential.objects.filter(holder__in=season, status="lapsed").count() == 4
+    assert EmeritusStatus.objects.filter(holder__in=season).count() == 2
+    assert "60 more holders in every state" in seeded

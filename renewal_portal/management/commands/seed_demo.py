@@ -5,8 +5,10 @@ from cecs.demo import seed_demo_classes
 from core.demo import seed_demo_faq
 from credentials.demo import seed_demo_renewals
 from holders.demo import DEMO_PASSWORD, seed_demo_accounts
+from holders.models import User
 
 from ...demo import seed_demo_midseason
+from ...demo_season import seed_demo_season
 
 
 class Command(BaseCommand):
@@ -23,6 +25,13 @@ class Command(BaseCommand):
         seed_demo_classes()
         seed_demo_faq()
         accounts.insert(1, ("Holder", seed_demo_midseason(cycle=cycle)))
+        season = seed_demo_season(
+            cycle=cycle,
+            staff=User.objects.get(email="staff@demo.test"),
+            reviewer=User.objects.get(email="reviewer@demo.test"),
+        )
+        if season:
+            self.stdout.write(f"A season in progress: {season} more holders in every state.")
         self.stdout.write(
             f"Renewal cycle {cycle.year}: CECs earned in {cycle.cec_window_end.year}, "
             f"due {cycle.due_on:%B %-d, %Y}; {issued} new invoice(s) issued."
