@@ -12,8 +12,8 @@ from core.admin_history import GuardedImportMixin, HistoryAdmin
 from core.errors import ApplicationError
 
 from .models import ContactConfirmation, HolderProfile, RecordLinkRequest, User
+from .record_claims import record_link_request_approve, record_link_request_reject
 from .resources import HolderImportResource
-from .services import record_link_request_approve, record_link_request_reject
 
 
 @admin.register(User)

@@ -12,7 +12,7 @@ from django_ratelimit.core import is_ratelimited
 from core.errors import ApplicationError
 
 from .forms import RecordClaimForm
-from .services import (
+from .record_claims import (
     RECORD_CLAIM_MAX_AGE,
     claim_refusal,
     record_claim_confirm,
@@ -54,7 +54,7 @@ class AccountRequiredMixin(LoginRequiredMixin):
 
 class RecordClaimView(AccountRequiredMixin, FormView):
     """Find my record. Answers the same whether or not anything matched: the look-up
-    runs in a task after the response (holders.services.record_claim_request)."""
+    runs in a task after the response (holders.record_claims.record_claim_request)."""
 
     template_name = "holders/claim.html"
     form_class = RecordClaimForm

@@ -178,7 +178,7 @@ class ContactConfirmation(models.Model):
 
 class RecordLinkRequest(models.Model):
     """Someone signed in asks AASC staff to link an imported holder record to their account
-    because they can no longer read the record's email (holders.services.record_claim_process
+    because they can no longer read the record's email (holders.record_claims.record_claim_process
     creates it on an exact match; staff approve or reject it in the admin)."""
 
     class Status(models.TextChoices):

@@ -12,7 +12,7 @@ def email_confirmation_send_task(holder_id, email):
 @mail_task(name="holders.record_claim_process")
 def record_claim_process_task(account_id, number, last_name, zip_code, lost_email_access):
     """Look for the record someone asked to claim; mail its address or file a link request."""
-    from .services import record_claim_process
+    from .record_claims import record_claim_process
 
     return record_claim_process(
         account_id=account_id,
@@ -26,6 +26,6 @@ def record_claim_process_task(account_id, number, last_name, zip_code, lost_emai
 @mail_task(name="holders.record_link_decision_send")
 def record_link_decision_send_task(link_request_id):
     """Tell the person AASC's decision on their link request, at their account's address."""
-    from .services import record_link_decision_send
+    from .record_claims import record_link_decision_send
 
     return record_link_decision_send(link_request_id=link_request_id)

@@ -11,7 +11,7 @@ from holders.roles import AASC_STAFF, grant
 
 def grant_roles(apps, schema_editor):
     """AASC staff read link requests and approve or reject them (the admin's buttons call
-    holders.services.record_link_request_approve / _reject); nobody edits them directly."""
+    holders.record_claims.record_link_request_approve / _reject); nobody edits them directly."""
     grant(
         apps,
         AASC_STAFF,

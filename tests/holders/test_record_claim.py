@@ -11,8 +11,7 @@ from django.utils import timezone
 
 from core.errors import ApplicationError
 from holders.models import HolderProfile, RecordLinkRequest
-from holders.selectors import claimable_record, holder_record_contents
-from holders.services import (
+from holders.record_claims import (
     ACCOUNT_RECORD_IN_USE,
     CLAIM_LINK_EXPIRED,
     CLAIM_LINK_NOT_VALID,
@@ -30,6 +29,7 @@ from holders.services import (
     record_link_request_approve,
     record_link_request_reject,
 )
+from holders.selectors import claimable_record, holder_record_contents
 from tests.factories import HeldCredentialFactory, HolderProfileFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

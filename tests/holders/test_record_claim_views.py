@@ -6,7 +6,7 @@ from django.core import mail
 from django.urls import reverse
 
 from holders.models import HolderProfile, RecordLinkRequest
-from holders.services import record_claim_token
+from holders.record_claims import record_claim_token
 from tests.factories import HeldCredentialFactory, HolderProfileFactory, reviewer_user
 
 pytestmark = pytest.mark.django_db

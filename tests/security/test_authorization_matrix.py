@@ -20,11 +20,8 @@ from cecs.submissions.services import submission_create
 from credentials.models import HeldCredential, RenewalInvoice
 from credentials.services import cycle_get_or_create, invoices_issue
 from credentials.verification import verification_signature
-from holders.services import (
-    email_confirmation_token,
-    holder_email_change_request,
-    record_claim_token,
-)
+from holders.record_claims import record_claim_token
+from holders.services import email_confirmation_token, holder_email_change_request
 from payments.services import payment_fulfil
 from tests.factories import (
     AascClassFactory,
