@@ -12,7 +12,10 @@ PAGES = {
     "dashboard": {"role": "holder", "title": "Holder dashboard /renewal/"},
     "cec_status": {"role": "holder", "title": "CEC status /cecs/status/"},
     "invoice": {"role": "holder", "title": "Invoice page /payments/invoices/<n>/"},
+    "reporting_forms": {"role": "holder", "title": "Reporting forms /cecs/forms/"},
+    "classes": {"role": "holder", "title": "AASC classes /cecs/classes/"},
     "review_queue": {"role": "reviewer", "title": "Reviewer queue /cecs/review/"},
+    "work_queues": {"role": "superuser", "title": "Staff work queues (admin home) /admin/"},
     "admin_reportingform": {
         "role": "superuser",
         "title": "Admin changelist /admin/cecs/reportingform/",
@@ -22,11 +25,15 @@ PAGES = {
         "title": "Admin changelist /admin/cecs/submission/",
     },
 }
+HOLDER_PAGES = [name for name, page in PAGES.items() if page["role"] == "holder"]
 PATHS = {
     "dashboard": lambda invoice: "/renewal/",
     "cec_status": lambda invoice: "/cecs/status/",
     "invoice": lambda invoice: f"/payments/invoices/{invoice.number}/",
+    "reporting_forms": lambda invoice: "/cecs/forms/",
+    "classes": lambda invoice: "/cecs/classes/",
     "review_queue": lambda invoice: "/cecs/review/",
+    "work_queues": lambda invoice: "/admin/",
     "admin_reportingform": lambda invoice: "/admin/cecs/reportingform/",
     "admin_submission": lambda invoice: "/admin/cecs/submission/",
 }
@@ -93,7 +100,7 @@ def prepare(args):
             page["holder_entries_range"] = [min(entries), max(entries)]
     references = reference_pages()
     references["rows_signed_in"] = {
-        "title": "Diagnostic: the same 20-row page signed in as a holder",
+        "title": "Reference: the same 20-row page signed in as a holder",
         "requests": signed_in,
         "statuses": [200],
         "query_count": rows_queries,
@@ -116,7 +123,7 @@ def holder_pages(pages):
         if k == 0:
             _, rows_queries, rows_sql, _ = count_queries(client, "/__bench__/rows")
         entries = CecEntry.objects.filter(holder=invoice.holder).count()
-        for name in ("dashboard", "cec_status", "invoice"):
+        for name in HOLDER_PAGES:
             path = PATHS[name](invoice)
             status, count, sql, _ = count_queries(client, path)
             page = pages[name]

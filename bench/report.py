@@ -7,33 +7,42 @@ from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
 
-# The targets (ratios hold on any machine; absolute times on a 2-core machine).
-PAGE_RPS_RATIO = 0.5  # each page ≥ 0.5 x the reference page's req/s
-PAGE_P99_MS = 50
+# The targets. Pages are measured against the signed-in reference (the 20-row page signed in
+# as a holder: the floor every signed-in page stands on), within one run, so they hold on any
+# machine; the batch jobs' limits are seconds on a 2-core machine.
+HOLDER_RPS_RATIO = 0.8  # each holder page ≥ 0.8 x the signed-in reference's req/s
+STAFF_RPS_RATIO = 0.5  # reviewer and admin pages ≥ 0.5 x
+PAGE_P99_RATIO = 2.0  # every page's p99 ≤ 2 x the signed-in reference's p99
+SIGNED_IN_RATIO = 0.6  # the signed-in reference ≥ 0.6 x the anonymous 20-row reference
 PAGE_MAX_QUERIES = 12
 ISSUE_MAX_S = 60
 SWEEP_MAX_S = 30
 CERTIFICATE_MAX_RATIO = 2.0  # x a bare one-page WeasyPrint render
+TRANSCRIPT_MAX_RATIO = 3.0
 
 PAGE_ORDER = [
     "dashboard",
     "cec_status",
     "invoice",
+    "reporting_forms",
+    "classes",
     "review_queue",
+    "work_queues",
     "admin_reportingform",
     "admin_submission",
 ]
 
 
 def verdicts(results):
-    """[(measure, figure, target, pass or None)] for the table."""
+    """[(measure, figure, target, pass or None, ratio or None)] for the table; the ratio is
+    the one the target is set on."""
     refs, pages = results.get("references", {}), results.get("pages", {})
-    floor = refs.get("rows", {}).get("rps")
     rows = reference_rows(refs)
+    floor = refs.get("rows_signed_in", {})
     for name in PAGE_ORDER:
         page = pages.get(name)
         if page is not None:
-            rows += page_rows(page, floor)
+            rows += page_rows(page, floor, refs.get("rows", {}).get("rps"))
     return rows + issue_rows(results) + sweep_rows(results) + pdf_rows(results.get("pdf"))
 
 
@@ -46,35 +55,51 @@ def reference_rows(refs):
                 f"{ref['rps']:,.0f} req/s, p50 {ref['p50_ms']:.1f} ms, "
                 f"p99 {ref['p99_ms']:.1f} ms, {ref.get('query_count', '?')} queries"
             )
-            rows.append((ref["title"], figure, "reference", None))
+            rows.append((ref["title"], figure, "reference", None, None))
         elif ref.get("error"):
-            rows.append((ref.get("title", name), ref["error"], "reference", False))
+            rows.append((ref.get("title", name), ref["error"], "reference", False, None))
+    signed_in, anonymous = refs.get("rows_signed_in", {}), refs.get("rows", {})
+    if "rps" in signed_in and anonymous.get("rps"):
+        ratio = signed_in["rps"] / anonymous["rps"]
+        rows.append(
+            (
+                "Signed-in reference against the anonymous one: req/s",
+                f"{ratio:.2f}x",
+                f"≥ {SIGNED_IN_RATIO}x",
+                ratio >= SIGNED_IN_RATIO,
+                ratio,
+            )
+        )
     return rows
 
 
-def page_rows(page, floor):
-    """A page's req/s against the reference's, its latency and its SQL queries."""
+def page_rows(page, floor, anonymous_rps):
+    """A page's req/s and p99 against the signed-in reference's, and its SQL queries."""
     title = page["title"]
     if "rps" not in page:
-        return [(title, page.get("error", "not measured"), "runs", False)]
-    ratio = page["rps"] / floor if floor else None
+        return [(title, page.get("error", "not measured"), "runs", False, None)]
+    target = HOLDER_RPS_RATIO if page.get("role") == "holder" else STAFF_RPS_RATIO
     failed = f"; {page['error']}" if page.get("error") else ""
+    if "rps" not in floor:
+        return [(f"{title}: req/s", f"{page['rps']:,.0f} req/s{failed}", "", False, None)]
+    ratio = page["rps"] / floor["rps"]
+    anonymous = f", {page['rps'] / anonymous_rps:.2f}x anonymous" if anonymous_rps else ""
+    p99_ratio = page["p99_ms"] / floor["p99_ms"]
     return [
         (
             f"{title}: req/s",
-            f"{page['rps']:,.0f} req/s ({ratio:.2f}x reference){failed}"
-            if ratio is not None
-            else f"{page['rps']:,.0f} req/s{failed}",
-            f"≥ {PAGE_RPS_RATIO}x reference ({PAGE_RPS_RATIO * floor:,.0f} req/s)"
-            if floor
-            else f"≥ {PAGE_RPS_RATIO}x reference",
-            ratio is not None and ratio >= PAGE_RPS_RATIO,
+            f"{page['rps']:,.0f} req/s ({ratio:.2f}x signed-in reference{anonymous}){failed}",
+            f"≥ {target}x signed-in reference ({target * floor['rps']:,.0f} req/s)",
+            ratio >= target,
+            ratio,
         ),
         (
             f"{title}: latency",
-            f"p50 {page['p50_ms']:.1f} ms, p99 {page['p99_ms']:.1f} ms",
-            f"p99 ≤ {PAGE_P99_MS} ms",
-            page["p99_ms"] <= PAGE_P99_MS,
+            f"p50 {page['p50_ms']:.1f} ms, p99 {page['p99_ms']:.1f} ms ({p99_ratio:.1f}x)",
+            f"p99 ≤ {PAGE_P99_RATIO}x signed-in reference "
+            f"({PAGE_P99_RATIO * floor['p99_ms']:.1f} ms)",
+            p99_ratio <= PAGE_P99_RATIO,
+            p99_ratio,
         ),
         query_row(page),
     ]
@@ -139,6 +164,7 @@ def pdf_rows(pdf):
         return [("PDF renders", pdf["error"], "", False)]
     med = pdf["median_ms"]
     ratio = med["certificate"] / med["bare"]
+    transcript = med["transcript"] / med["bare"]
     return [
         (
             "Bare one-page WeasyPrint render",
@@ -152,21 +178,24 @@ def pdf_rows(pdf):
             f"{med['certificate_view']:.1f} ms",
             f"≤ {CERTIFICATE_MAX_RATIO}x bare",
             ratio <= CERTIFICATE_MAX_RATIO,
+            ratio,
         ),
         (
             f"Transcript PDF render ({pdf['pages']['transcript_entries']} entries, "
             f"{pdf['pages']['transcript']} page(s))",
-            f"{med['transcript']:.1f} ms ({med['transcript'] / med['bare']:.2f}x bare); "
+            f"{med['transcript']:.1f} ms ({transcript:.2f}x bare); "
             f"the whole view {med['transcript_view']:.1f} ms",
-            "reported (no target)",
-            None,
+            f"≤ {TRANSCRIPT_MAX_RATIO}x bare",
+            transcript <= TRANSCRIPT_MAX_RATIO,
+            transcript,
         ),
     ]
 
 
 def write_report(results, path_json, path_md):
     results["verdicts"] = [
-        {"measure": m, "figure": f, "target": t, "pass": p} for m, f, t, p in verdicts(results)
+        {"measure": m, "figure": f, "target": t, "pass": p, "ratio": r[0] if r else None}
+        for m, f, t, p, *r in verdicts(results)
     ]
     path_json.write_text(json.dumps(results, indent=2, default=str) + "\n")
     lines = verdict_lines(results) + machine_lines(results) + method_lines(results)
@@ -229,8 +258,9 @@ def method_lines(results):
         "(one session each); reviewer and admin pages over 4 sessions of the bench reviewer "
         "and the bench superuser (both with a TOTP authenticator, as production requires).",
         "- References: `/__bench__/ok` returns `ok` (no template, no database); "
-        "`/__bench__/rows` renders 20 holder rows from one query in the portal's layout. "
-        "Both anonymous.",
+        "`/__bench__/rows` renders 20 holder rows from one query in the portal's layout, "
+        "anonymous and again signed in as each holder of the rotation: every page's req/s "
+        "and p99 are set against the signed-in one, the floor every signed-in page stands on.",
         "- SQL queries: counted with django.test.Client and CaptureQueriesContext on the same "
         "database, after one warm-up request; holder pages for every holder in the rotation.",
         "- issue_invoices: `manage.py issue_invoices --year Y` for the next cycle nobody has "

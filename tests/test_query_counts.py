@@ -174,6 +174,8 @@ HOLDER_PAGES = {
     "dashboard": lambda invoice: reverse("dashboard"),
     "cec status": lambda invoice: reverse("cecs:status"),
     "invoice": lambda invoice: reverse("payments:invoice", args=[invoice.number]),
+    "reporting forms": lambda invoice: reverse("cecs:forms"),
+    "classes": lambda invoice: reverse("cecs:classes"),
 }
 
 
