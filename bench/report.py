@@ -38,11 +38,11 @@ def verdicts(results):
     the one the target is set on."""
     refs, pages = results.get("references", {}), results.get("pages", {})
     rows = reference_rows(refs)
-    floor = refs.get("rows_signed_in", {})
+    floor, anonymous_rps = refs.get("rows_signed_in", {}), refs.get("rows", {}).get("rps")
     for name in PAGE_ORDER:
         page = pages.get(name)
         if page is not None:
-            rows += page_rows(page, floor, refs.get("rows", {}).get("rps"))
+            rows += page_rows(page, floor, anonymous_rps)
     return rows + issue_rows(results) + sweep_rows(results) + pdf_rows(results.get("pdf"))
 
 
