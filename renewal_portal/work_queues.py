@@ -87,7 +87,9 @@ def work_queues(*, user):
     for spec in QUEUES:
         if not user.has_perm(spec.permission):
             continue
-        figures = spec.queryset().aggregate(count=Count("pk"), oldest=Min(spec.date_field))
+        # COUNT(*), not COUNT(id): with (status, date) indexed, PostgreSQL answers from the
+        # index alone, a fifth of the time on 100,000 holders (bench/findings.md).
+        figures = spec.queryset().aggregate(count=Count("*"), oldest=Min(spec.date_field))
         queues.append(
             WorkQueue(spec.label, figures["count"], figures["oldest"], spec.url(), spec.what_to_do)
         )

@@ -96,6 +96,9 @@ class ReportingFormAdmin(ServiceOnlyAdmin):
 
     # Hundreds of thousands of forms: no second COUNT(*) of the whole table per page.
     show_full_result_count = False
+    # Staff work these lists from the top (the work queues link to the rows waiting, oldest
+    # first); each row costs render time, and 25 fill a screen (bench/findings.md).
+    list_per_page = 25
 
     list_display = [
         "holder",

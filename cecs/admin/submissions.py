@@ -24,6 +24,9 @@ class SubmissionAdmin(ServiceOnlyAdmin):
     """Who submitted and who decided what, when: read-only for staff, for audit."""
 
     show_full_result_count = False
+    # Staff work these lists from the top (the work queues link to the rows waiting, oldest
+    # first); each row costs render time, and 25 fill a screen (bench/findings.md).
+    list_per_page = 25
 
     list_display = [
         "holder",

@@ -78,7 +78,9 @@ submit_view = SubmitView.as_view()
 
 # --- NAAEI reviewers ----------------------------------------------------------------
 
-PAGE_SIZE = 50
+# Reviewers work from the oldest down, one submission at a time; each row costs render
+# time, and 25 fill a screen (bench/findings.md).
+PAGE_SIZE = 25
 
 
 class ReviewerRequiredMixin(LoginRequiredMixin):
