@@ -24,6 +24,8 @@ from tests.factories import reviewer_user, staff_user
 pytestmark = pytest.mark.django_db
 
 TODAY = datetime.date(2026, 12, 2)
+# The services' clock, so that "received tomorrow" stays in the future whatever day it runs.
+NOW = timezone.make_aware(datetime.datetime.combine(TODAY, datetime.time(12)))
 
 
 @pytest.fixture
@@ -39,6 +41,7 @@ def record(invoice, staff, **overrides):
         "reference": "1234",
         "received_on": TODAY - datetime.timedelta(days=3),
         "actor": staff,
+        "now": NOW,
     }
     values.update(overrides)
     return offline_payment_record(**values)
