@@ -21,10 +21,10 @@ class LoadsHolderProfile:
     needs both (`holders.selectors.holder_for_user`)."""
 
     def get_user(self, user_id):
-        user_model = get_user_model()
-        user = (
-            user_model._default_manager.select_related("holder_profile").filter(pk=user_id).first()
-        )
+        users = get_user_model()._default_manager.select_related("holder_profile")
+        # [:1], not .first(): every signed-in request runs this, and first()'s ORDER BY
+        # (needless for a primary key) cost a quarter of it (bench/findings.md).
+        user = next(iter(users.filter(pk=user_id)[:1]), None)
         return user if user is not None and self.user_can_authenticate(user) else None
 
 
