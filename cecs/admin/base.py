@@ -17,6 +17,10 @@ HOLDER_SEARCH = [
     "holder__email",
     "holder__member_number",
 ]
+# The long staff lists (reporting forms, submissions) are worked from the top: the work
+# queues and the reviewer queue link to the rows waiting, oldest first. Each row costs
+# render time, and 25 fill a screen (bench/findings.md).
+LONG_LIST_PAGE_SIZE = 25
 # The buttons that change a record through its form; hidden where a service does it.
 NO_SAVE_BUTTONS = {
     "show_save": False,

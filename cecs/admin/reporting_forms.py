@@ -16,7 +16,7 @@ from credentials.selectors import open_earning_windows
 from ..models import CecEntry, ReportingForm
 from ..reporting import services
 from ..reporting.checks import outside_windows_text
-from .base import HOLDER_SEARCH, ServiceOnlyAdmin, counted
+from .base import HOLDER_SEARCH, LONG_LIST_PAGE_SIZE, ServiceOnlyAdmin, counted
 
 
 class VerifyForm(forms.Form):
@@ -96,9 +96,7 @@ class ReportingFormAdmin(ServiceOnlyAdmin):
 
     # Hundreds of thousands of forms: no second COUNT(*) of the whole table per page.
     show_full_result_count = False
-    # Staff work these lists from the top (the work queues link to the rows waiting, oldest
-    # first); each row costs render time, and 25 fill a screen (bench/findings.md).
-    list_per_page = 25
+    list_per_page = LONG_LIST_PAGE_SIZE
 
     list_display = [
         "holder",

@@ -5,7 +5,7 @@ from django.contrib import admin
 from core.safe_csv import csv_response
 
 from ..models import Submission, SubmissionEntry
-from .base import HOLDER_SEARCH, ServiceOnlyAdmin
+from .base import HOLDER_SEARCH, LONG_LIST_PAGE_SIZE, ServiceOnlyAdmin
 
 
 class SubmissionEntryInline(admin.TabularInline):
@@ -24,9 +24,7 @@ class SubmissionAdmin(ServiceOnlyAdmin):
     """Who submitted and who decided what, when: read-only for staff, for audit."""
 
     show_full_result_count = False
-    # Staff work these lists from the top (the work queues link to the rows waiting, oldest
-    # first); each row costs render time, and 25 fill a screen (bench/findings.md).
-    list_per_page = 25
+    list_per_page = LONG_LIST_PAGE_SIZE
 
     list_display = [
         "holder",

@@ -19,6 +19,8 @@ MAIL_TASKS = [
 
 @pytest.mark.parametrize("name", MAIL_TASKS)
 def test_mail_tasks_retry_mail_server_failures_five_times(name):
+    # Run alone, nothing has imported the apps' tasks modules yet: load them as a worker does.
+    current_app.loader.import_default_modules()
     task = current_app.tasks[name]
     assert task.autoretry_for == MAIL_ERRORS
     assert issubclass(SMTPServerDisconnected, task.autoretry_for)

@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from cecs.admin.base import LONG_LIST_PAGE_SIZE
 from cecs.models import CecEntry, ReportingForm
 from tests.factories import HolderProfileFactory, ReportingFormFactory
 
@@ -67,6 +68,16 @@ def test_the_queue_lists_the_oldest_submission_first(staff_client):
     page = staff_client.get(reverse("admin:cecs_reportingform_changelist"), {"status": "all"})
 
     assert list(page.context["cl"].result_list) == [oldest, newer, draft]
+
+
+def test_the_list_shows_a_screenful_and_pages_the_rest(staff_client):
+    ReportingFormFactory.create_batch(LONG_LIST_PAGE_SIZE + 1)
+
+    first = staff_client.get(reverse("admin:cecs_reportingform_changelist"))
+    second = staff_client.get(reverse("admin:cecs_reportingform_changelist"), {"p": 2})
+
+    assert len(first.context["cl"].result_list) == LONG_LIST_PAGE_SIZE == 25
+    assert len(second.context["cl"].result_list) == 1
 
 
 def test_the_list_opens_on_the_forms_waiting_for_aasc(staff_client):
