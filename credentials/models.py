@@ -4,6 +4,7 @@ from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from holders.models import HolderProfile
+from holders.renewal_version import renewal_version_triggers, through
 
 HOURS = {"max_digits": 6, "decimal_places": 2}
 
@@ -97,6 +98,8 @@ class HeldCredential(models.Model):
     history = HistoricalRecords()
 
     class Meta:
+        # Every write bumps the holder's renewal version (holders.renewal_version).
+        triggers = renewal_version_triggers(prefix="held")
         ordering = ["credential_type__display_order", "credential_type__code"]
         constraints = [
             models.UniqueConstraint(
@@ -164,6 +167,8 @@ class Waiver(models.Model):
     history = HistoricalRecords()
 
     class Meta:
+        # Every write bumps the holder's renewal version (holders.renewal_version).
+        triggers = renewal_version_triggers(prefix="waiver")
         constraints = [
             models.UniqueConstraint(fields=["holder", "cycle"], name="one_waiver_per_holder_cycle"),
             models.CheckConstraint(
@@ -192,6 +197,8 @@ class EmeritusStatus(models.Model):
     history = HistoricalRecords()
 
     class Meta:
+        # Every write bumps the holder's renewal version (holders.renewal_version).
+        triggers = renewal_version_triggers(prefix="emeritus")
         verbose_name_plural = "emeritus statuses"
 
     def __str__(self):
@@ -236,6 +243,8 @@ class RenewalInvoice(models.Model):
     history = HistoricalRecords()
 
     class Meta:
+        # Every write bumps the holder's renewal version (holders.renewal_version).
+        triggers = renewal_version_triggers(prefix="invoice")
         ordering = ["-cycle__year", "number"]
         constraints = [
             models.UniqueConstraint(
@@ -274,6 +283,10 @@ class InvoiceLine(models.Model):
     fee_cents = models.PositiveIntegerField()
 
     class Meta:
+        # Every write bumps the holder's renewal version (holders.renewal_version).
+        triggers = renewal_version_triggers(
+            prefix="line", holder_ids=through("credentials_renewalinvoice", "invoice_id")
+        )
         ordering = ["pk"]
         constraints = [
             models.UniqueConstraint(

@@ -2,7 +2,9 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from .models import RenewalCycle
+from core.page_cache import reference_data_changed
+
+from .models import CecRequirement, CredentialType, RenewalCycle
 from .selectors import forget_current_cycle
 
 
@@ -12,3 +14,11 @@ def cycle_changed(sender, **kwargs):
     # request cached the old row in between.
     forget_current_cycle()
     transaction.on_commit(forget_current_cycle)
+
+
+# Holder pages show credential types, requirements and the cycle (core.page_cache).
+for model in (CredentialType, CecRequirement, RenewalCycle):
+    for signal in (post_save, post_delete):
+        signal.connect(
+            reference_data_changed, sender=model, dispatch_uid=f"page-cache-{model.__name__}"
+        )

@@ -7,6 +7,8 @@ from localflavor.us.models import USStateField, USZipCodeField
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
+from .renewal_version import holder_record_triggers, renewal_version_triggers
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -111,11 +113,15 @@ class HolderProfile(models.Model):
     member_number = models.CharField("NAAEI member number", max_length=20, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Changed by PostgreSQL with every write to this holder's renewal (renewal_version.py);
+    # the holder pages' cache is keyed by it. Not a change of its own in the history.
+    renewal_version = models.PositiveBigIntegerField(default=0, editable=False)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["renewal_version"])
 
     class Meta:
         ordering = ["last_name", "first_name"]
+        triggers = holder_record_triggers()
         constraints = [
             models.UniqueConstraint(Lower("email"), name="holder_email_unique_ci"),
             models.UniqueConstraint(
@@ -166,6 +172,8 @@ class ContactConfirmation(models.Model):
     history = HistoricalRecords()
 
     class Meta:
+        # Every write bumps the holder's renewal version (holders.renewal_version).
+        triggers = renewal_version_triggers(prefix="contact")
         constraints = [
             models.UniqueConstraint(
                 fields=["holder", "cycle_year"], name="one_contact_confirmation_per_year"

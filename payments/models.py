@@ -4,6 +4,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from credentials.models import RenewalInvoice
+from holders.renewal_version import renewal_version_triggers, through
 
 
 class CheckoutAttempt(models.Model):
@@ -43,6 +44,10 @@ class CheckoutAttempt(models.Model):
     expires_at = models.DateTimeField()
 
     class Meta:
+        # Every write bumps the holder's renewal version (holders.renewal_version).
+        triggers = renewal_version_triggers(
+            prefix="checkout", holder_ids=through("credentials_renewalinvoice", "invoice_id")
+        )
         ordering = ["-created_at"]
         verbose_name = "card checkout"
         constraints = [
@@ -103,6 +108,10 @@ class Payment(models.Model):
     history = HistoricalRecords()
 
     class Meta:
+        # Every write bumps the holder's renewal version (holders.renewal_version).
+        triggers = renewal_version_triggers(
+            prefix="payment", holder_ids=through("credentials_renewalinvoice", "invoice_id")
+        )
         ordering = ["-paid_at"]
         constraints = [
             models.UniqueConstraint(

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.db.models import TextChoices
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import TemplateView
@@ -10,12 +11,14 @@ from django.views.generic import TemplateView
 from cecs.ledger.selectors import cec_progress
 from cecs.reporting.selectors import returned_forms
 from core.formatting import dollars, format_hours
+from core.page_cache import cached_part
 from credentials.selectors import (
     current_cycle,
     holder_credentials_with_standing,
     renewed_on_invoice,
 )
 from holders.mixins import HolderRequiredMixin
+from holders.renewal_version import renewal_cache_key
 
 from .progress import invoice_with_facts, renewal_progress
 
@@ -195,28 +198,41 @@ def next_action(*, holder):
     return NextAction("Next: nothing for you to do now", detail, "See your renewal", dashboard)
 
 
+def dashboard_context(*, holder):
+    """What the dashboard shows about `holder`'s renewal (portal/_dashboard_content.html)."""
+    cycle = current_cycle()
+    credentials = holder_credentials_with_standing(holder=holder)
+    context = {"holder": holder, "cycle": cycle, "credentials": credentials}
+    if cycle is not None:
+        invoice = invoice_with_facts(holder=holder, cycle=cycle)
+        context["invoice"] = invoice
+        context["renews"] = invoice is not None
+        if invoice is not None:
+            progress = renewal_progress(invoice=invoice)
+            context["progress"] = cec_progress(progress.cecs) if invoice.owes_cecs else None
+            steps = renewal_steps(progress=progress)
+            context["steps"] = steps
+            context["next_step"] = next((s for s in steps if s.state == StepState.TODO), None)
+            context["complete"] = progress.complete
+            # "CAM renewed, valid through December 31, 2027", with each renewal card.
+            context["renewed"] = renewed_on_invoice(invoice=invoice)
+    context["state_labels"] = STATE_LABELS
+    return context
+
+
 class DashboardView(HolderRequiredMixin, TemplateView):
     template_name = "portal/dashboard.html"
 
     def get_context_data(self, **kwargs):
-        cycle = current_cycle()
-        credentials = holder_credentials_with_standing(holder=self.holder)
-        context = {"holder": self.holder, "cycle": cycle, "credentials": credentials}
-        if cycle is not None:
-            invoice = invoice_with_facts(holder=self.holder, cycle=cycle)
-            context["invoice"] = invoice
-            context["renews"] = invoice is not None
-            if invoice is not None:
-                progress = renewal_progress(invoice=invoice)
-                context["progress"] = cec_progress(progress.cecs) if invoice.owes_cecs else None
-                steps = renewal_steps(progress=progress)
-                context["steps"] = steps
-                context["next_step"] = next((s for s in steps if s.state == StepState.TODO), None)
-                context["complete"] = progress.complete
-                # "CAM renewed, valid through December 31, 2027", with each renewal card.
-                context["renewed"] = renewed_on_invoice(invoice=invoice)
-        context["state_labels"] = STATE_LABELS
-        return super().get_context_data(**context, **kwargs)
+        # The page's own content is the same for every view until the holder's renewal
+        # changes (or the day, the code or the reference data): cached by its version.
+        content = cached_part(
+            key=renewal_cache_key(holder=self.holder, page="dashboard"),
+            render=lambda: render_to_string(
+                "portal/_dashboard_content.html", dashboard_context(holder=self.holder)
+            ),
+        )
+        return super().get_context_data(content=content, **kwargs)  # a SafeString, cached
 
 
 dashboard_view = DashboardView.as_view()

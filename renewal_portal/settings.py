@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "simple_history",
+    # Database triggers declared on the models (holders.renewal_version).
+    "pgtrigger",
     "import_export",
     "phonenumber_field",
     "localflavor",
@@ -124,6 +126,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Log-in rate limits are counted in the cache: use Redis when several processes serve.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# The dashboard and CEC status keep their rendered parts in the cache, keyed by the
+# holder's renewal version (core.page_cache; PostgreSQL only).
+PAGE_CACHE_ENABLED = env.bool("PAGE_CACHE_ENABLED", default=True)
 
 # --- Accounts ---------------------------------------------------------------
 AUTH_USER_MODEL = "holders.User"

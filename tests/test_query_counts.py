@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -47,14 +48,20 @@ def with_second_factor(user):
     return user
 
 
-def page_queries(client, url):
+def page_queries(client, url, *, page_cache=False):
     """The SQL queries of one GET, after a first GET has warmed per-process caches.
+
+    The cached holder pages (core.page_cache) are measured rendering, unless `page_cache`:
+    what they cost when the holder's renewal has just changed.
 
     SAVEPOINT and RELEASE are left out: a test runs inside a transaction, so an atomic
     block in the request (saving the session) adds them here, where production runs a
     BEGIN and COMMIT that CaptureQueriesContext does not see either."""
     assert client.get(url).status_code == 200
-    with CaptureQueriesContext(connection) as captured:
+    with (
+        override_settings(PAGE_CACHE_ENABLED=page_cache),
+        CaptureQueriesContext(connection) as captured,
+    ):
         response = client.get(url)
     assert response.status_code == 200
     return [q["sql"] for q in captured if not q["sql"].startswith(TRANSACTION_CONTROL)]
@@ -234,6 +241,22 @@ def test_the_dashboard_reads_the_renewal_in_five_queries(client, cycle, staff_an
     client.force_login(busy.user)
     queries = page_queries(client, reverse("dashboard"))
     assert len(queries) == 5, "\n".join(queries)
+
+
+@pytest.mark.parametrize("page", ["dashboard", "cec status"])
+def test_a_cached_holder_page_runs_only_the_signed_in_users_query(
+    client, cycle, staff_and_reviewer, page
+):
+    """Until the holder's renewal changes, the dashboard and CEC status come from the cache:
+    the user's query (with the holder record and its renewal version) is the only one, and
+    the CEC status page adds the live class suggestions' two for a holder still short."""
+    staff, reviewer = staff_and_reviewer
+    busy = busy_holder(cycle, staff, reviewer)
+    client.force_login(busy.user)
+    url = HOLDER_PAGES[page](invoice_of(busy, cycle))
+    queries = page_queries(client, url, page_cache=True)
+    assert len(queries) == 1, "\n".join(queries)
+    assert 'FROM "holders_user" LEFT OUTER JOIN "holders_holderprofile"' in queries[0]
 
 
 # --- Reviewer queue and admin changelists ------------------------------------------------------

@@ -1,18 +1,60 @@
 """Holder pages: CEC status for the cycle (renewal step 3), history, transcript, certificates."""
 
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
+from core.page_cache import cached_part
 from core.pdf import render_pdf
 from core.safe_csv import csv_response
 from credentials.selectors import current_cycle, holder_invoice, open_earning_windows
 from holders.mixins import HolderRequiredMixin
+from holders.renewal_version import renewal_cache_key
 
 from ..models import CecEntry
 from .selectors import active_kinds_by_category, cec_progress, cec_status, holder_entries
+
+
+@dataclass(frozen=True)
+class StatusSummary:
+    """What the live parts of the CEC status page read from the holder's status: the class
+    suggestions (their seats change with other holders' reservations, so they are never
+    cached) and the transcript's year."""
+
+    year: int
+    window_start: datetime.date
+    window_end: datetime.date
+    owed: Decimal
+    missing: Decimal
+    is_met: bool
+    waived: bool
+
+
+def status_parts(*, holder, cycle):
+    """The CEC status page's cached parts: above and below the class suggestions."""
+    invoice = holder_invoice(holder=holder, cycle=cycle)
+    status = cec_status(holder=holder, cycle=cycle, invoice=invoice)
+    context = {"holder": holder, "cycle": cycle, "status": status, "progress": cec_progress(status)}
+    return {
+        "top": render_to_string("cecs/_status_top.html", context),
+        "bottom": render_to_string("cecs/_status_bottom.html", context),
+        "summary": StatusSummary(
+            year=status.year,
+            window_start=status.window_start,
+            window_end=status.window_end,
+            owed=status.owed,
+            missing=status.missing,
+            is_met=status.is_met,
+            waived=status.waived,
+        ),
+    }
 
 
 class StatusView(HolderRequiredMixin, TemplateView):
@@ -22,9 +64,11 @@ class StatusView(HolderRequiredMixin, TemplateView):
         cycle = current_cycle()
         context = {"holder": self.holder, "cycle": cycle}
         if cycle is not None:
-            invoice = holder_invoice(holder=self.holder, cycle=cycle)
-            context["status"] = cec_status(holder=self.holder, cycle=cycle, invoice=invoice)
-            context["progress"] = cec_progress(context["status"])
+            parts = cached_part(
+                key=renewal_cache_key(holder=self.holder, page="cec-status"),
+                render=lambda: status_parts(holder=self.holder, cycle=cycle),
+            )
+            context["parts"] = parts  # the HTML parts stay SafeStrings through the cache
         return super().get_context_data(**context, **kwargs)
 
 

@@ -9,6 +9,7 @@ from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from holders.models import HolderProfile
+from holders.renewal_version import renewal_version_triggers
 
 from .ledger import HOURS
 
@@ -120,6 +121,8 @@ class Attendance(models.Model):
     history = HistoricalRecords()
 
     class Meta:
+        # Every write bumps the holder's renewal version (holders.renewal_version).
+        triggers = renewal_version_triggers(prefix="attendance")
         ordering = ["aasc_class", "holder"]
         verbose_name = "class attendance"
         verbose_name_plural = "class attendance"
@@ -156,6 +159,8 @@ class Reservation(models.Model):
     history = HistoricalRecords()
 
     class Meta:
+        # Every write bumps the holder's renewal version (holders.renewal_version).
+        triggers = renewal_version_triggers(prefix="reservation")
         ordering = ["aasc_class__starts_at", "pk"]
         constraints = [
             models.UniqueConstraint(

@@ -9,6 +9,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from holders.models import HolderProfile
+from holders.renewal_version import renewal_version_triggers
 
 from .kinds import ActivityKind, Category
 
@@ -74,6 +75,8 @@ class CecEntry(models.Model):
     history = HistoricalRecords()
 
     class Meta:
+        # Every write bumps the holder's renewal version (holders.renewal_version).
+        triggers = renewal_version_triggers(prefix="entry")
         ordering = ["-earned_on", "-pk"]
         verbose_name = "CEC entry"
         # The admin's list of every holder's entries.

@@ -6,6 +6,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from holders.models import HolderProfile
+from holders.renewal_version import renewal_version_triggers
 
 from .kinds import ActivityKind
 from .ledger import HOURS, private_storage
@@ -73,6 +74,8 @@ class ReportingForm(models.Model):
     history = HistoricalRecords()
 
     class Meta:
+        # Every write bumps the holder's renewal version (holders.renewal_version).
+        triggers = renewal_version_triggers(prefix="form")
         ordering = ["-date_from", "-pk"]
         indexes = [
             models.Index(fields=["status", "submitted_at"]),

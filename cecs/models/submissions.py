@@ -6,6 +6,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from holders.models import HolderProfile
+from holders.renewal_version import renewal_version_triggers, through
 
 from .ledger import HOURS, CecEntry
 
@@ -47,6 +48,8 @@ class Submission(models.Model):
     history = HistoricalRecords()
 
     class Meta:
+        # Every write bumps the holder's renewal version (holders.renewal_version).
+        triggers = renewal_version_triggers(prefix="submission")
         ordering = ["submitted_at", "pk"]
         permissions = [("review_submission", "Can approve or reject CEC submissions")]
         indexes = [
@@ -87,6 +90,10 @@ class SubmissionEntry(models.Model):
     not_accepted_reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
+        # Every write bumps the holder's renewal version (holders.renewal_version).
+        triggers = renewal_version_triggers(
+            prefix="subentry", holder_ids=through("cecs_submission", "submission_id")
+        )
         ordering = ["entry__earned_on", "pk"]
         constraints = [
             models.UniqueConstraint(

@@ -1,0 +1,84 @@
+"""Cached parts of pages, for the holder pages every signed-in holder opens most.
+
+A part is cached under a key the caller builds from a version that changes with every
+write to what the part shows (for a holder's renewal, `HolderProfile.renewal_version`,
+which PostgreSQL bumps in the writing transaction: holders.renewal_version). This module
+adds what else the part depends on:
+- the day in AASC's time zone (what is due, in grace or late moves with the date);
+- the code: a digest of the project's templates and Python modules, so a deploy never
+  serves a part the old code rendered;
+- the reference data holders see (credential types, requirements, cycles, activity kinds,
+  classes): a token that changes whenever staff save or delete one
+  (`reference_data_changed`, connected by each app to its own models).
+
+It caches only on PostgreSQL, where the triggers keep the versions; elsewhere (SQLite for
+`make run`) every part is rendered for each request.
+"""
+
+import hashlib
+import uuid
+from functools import lru_cache
+from pathlib import Path
+
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.utils import timezone
+
+REFERENCE_KEY = "page-cache:reference"
+# A part unread for a day is dropped; the day's date in its key retires it anyway.
+TIMEOUT = 24 * 60 * 60
+
+
+def enabled():
+    return settings.PAGE_CACHE_ENABLED and connection.vendor == "postgresql"
+
+
+@lru_cache(maxsize=1)
+def code_version():
+    """A digest of the project's templates and modules, read once per process."""
+    digest = hashlib.sha256()
+    base = Path(settings.BASE_DIR).resolve()
+    roots = [Path(d) for t in settings.TEMPLATES for d in t.get("DIRS", [])]
+    roots += [Path(c.path) for c in apps.get_app_configs() if Path(c.path).is_relative_to(base)]
+    for root in sorted(set(roots)):
+        for path in sorted(root.rglob("*")):
+            if path.suffix in (".py", ".html", ".txt") and path.is_file():
+                digest.update(str(path.relative_to(root)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def reference_data_changed(**kwargs):
+    """A signal receiver: reference data holders see changed; every cached part is stale.
+
+    Now, and again once the transaction commits, in case a request cached a part from
+    the old rows in between."""
+    _new_reference_token()
+    transaction.on_commit(_new_reference_token)
+
+
+def _new_reference_token():
+    cache.set(REFERENCE_KEY, uuid.uuid4().hex, timeout=None)
+
+
+def cached_part(*, key, render):
+    """The part under `key` (a tuple of what identifies it and the version of what it
+    shows), rendered by `render()` when not cached; `render` returns a picklable value."""
+    if not enabled():
+        return render()
+    full_key = ":".join(["page", code_version(), str(timezone.localdate()), *map(str, key)])
+    found = cache.get_many([full_key, REFERENCE_KEY])
+    reference = found.get(REFERENCE_KEY)
+    if reference is None:
+        # Never set, or evicted: start a new token, so nothing cached before counts.
+        reference = uuid.uuid4().hex
+        cache.add(REFERENCE_KEY, reference, timeout=None)
+        reference = cache.get(REFERENCE_KEY, reference)
+    cached = found.get(full_key)
+    if cached is not None and cached[0] == reference:
+        return cached[1]
+    value = render()
+    cache.set(full_key, (reference, value), timeout=TIMEOUT)
+    return value

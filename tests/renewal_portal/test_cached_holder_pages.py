@@ -1,0 +1,139 @@
+"""The dashboard and the CEC status page are cached per holder's renewal version
+(core.page_cache, holders.renewal_version): the second view costs no query of the page's
+own, and no write, by a service, the admin's bulk paths or the ORM, leaves either page
+showing the renewal as it was."""
+
+import datetime
+import re
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from cecs.classes.reservations import reservation_create
+from cecs.ledger.services import entry_create
+from cecs.models import CecEntry, Source
+from credentials.models import CredentialType, RenewalInvoice
+from credentials.services import invoices_issue
+from holders.services import contact_confirm
+from tests.factories import AascClassFactory, HolderProfileFactory, holder_with
+
+pytestmark = pytest.mark.django_db
+
+DASHBOARD, STATUS = reverse("dashboard"), reverse("cecs:status")
+NOW = datetime.datetime(2026, 12, 3, 9, 0, tzinfo=datetime.UTC)
+
+
+@pytest.fixture
+def holder(cycle):
+    holder = holder_with("CAM")
+    invoices_issue(cycle=cycle)
+    return holder
+
+
+@pytest.fixture
+def signed_in(client, holder):
+    client.force_login(holder.user)
+    return client
+
+
+def queries(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return response, len(captured)
+
+
+def without_csrf(page):
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", page)
+
+
+def earn(holder, hours="3", title="Fair housing"):
+    return entry_create(
+        holder=holder,
+        title=title,
+        provider="NAA",
+        earned_on=datetime.date(2026, 5, 5),
+        hours=Decimal(hours),
+        source=Source.OTHER_PROVIDER,
+    )
+
+
+@pytest.mark.parametrize("url", [DASHBOARD, STATUS])
+def test_the_second_view_is_served_from_the_cache(signed_in, url):
+    first, first_queries = queries(signed_in, url)
+    second, second_queries = queries(signed_in, url)
+    # The same page but for the per-response CSRF masking of the sign-out button.
+    assert without_csrf(second.text) == without_csrf(first.text)
+    assert second_queries < first_queries
+
+
+def test_a_new_entry_shows_at_once_on_both_pages(signed_in, holder):
+    signed_in.get(DASHBOARD), signed_in.get(STATUS)
+    earn(holder, title="Budgeting basics")
+    assert "3 of 8 so far" in signed_in.get(DASHBOARD).text
+    assert "Budgeting basics" in signed_in.get(STATUS).text
+
+
+def test_a_bulk_update_shows_at_once(signed_in, holder):
+    """The admin's actions and the batch jobs write with QuerySet.update: no signal."""
+    entry = earn(holder)
+    assert "3 of 8 so far" in signed_in.get(DASHBOARD).text
+    CecEntry.objects.filter(pk=entry.pk).update(hours=Decimal("5"))
+    assert "5 of 8 so far" in signed_in.get(DASHBOARD).text
+    RenewalInvoice.objects.filter(holder=holder).update(status=RenewalInvoice.Status.PAID)
+    assert "Paid. Thank you." in signed_in.get(DASHBOARD).text
+
+
+def test_confirming_contact_details_shows_at_once(signed_in, holder):
+    assert "Next: Update your contact information" in signed_in.get(DASHBOARD).text
+    contact_confirm(holder=holder, cycle_year=2027, actor=holder.user)
+    assert "Next: Pay your renewal invoice" in signed_in.get(DASHBOARD).text
+
+
+def test_an_edit_of_the_holder_record_shows_at_once(signed_in, holder):
+    signed_in.get(DASHBOARD)
+    holder.first_name = "Marisol"
+    holder.save()
+    assert "Signed in as Marisol" in signed_in.get(DASHBOARD).text
+
+
+def test_renamed_reference_data_shows_at_once(signed_in, django_capture_on_commit_callbacks):
+    signed_in.get(DASHBOARD)
+    with django_capture_on_commit_callbacks(execute=True):
+        cam = CredentialType.objects.get(code="CAM")
+        cam.name = "Certified Apartment Manager, renamed"
+        cam.save()
+    assert "Certified Apartment Manager, renamed" in signed_in.get(DASHBOARD).text
+
+
+def test_one_holders_page_is_never_anothers(client, signed_in, holder, cycle):
+    signed_in.get(DASHBOARD)
+    other = HolderProfileFactory(first_name="Quentin")
+    client.force_login(other.user)
+    page = client.get(DASHBOARD).text
+    assert "Signed in as Quentin" in page
+    assert holder.full_name not in page
+
+
+def test_class_suggestions_stay_live_when_another_holder_takes_the_last_seat(
+    signed_in, holder, time_machine
+):
+    """Seats change with other holders' reservations, which leave this holder's version
+    as it is: the suggestions are rendered for every view, beside the cached parts."""
+    time_machine.move_to(NOW, tick=False)
+    offered = AascClassFactory(
+        title="Maintenance Mastery",
+        held_on=datetime.date(2026, 12, 15),
+        starts_at=datetime.datetime(2026, 12, 15, 15, 0, tzinfo=datetime.UTC),
+        seats=1,
+        location="AASC office",
+        published=True,
+    )
+    assert "Maintenance Mastery" in signed_in.get(STATUS).text
+    reservation_create(aasc_class=offered, holder=HolderProfileFactory())
+    page = signed_in.get(STATUS).text
+    assert "Maintenance Mastery" not in page
+    assert "has a seat left for you right now" in page
