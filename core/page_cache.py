@@ -24,9 +24,15 @@ from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import SafeString
 
 REFERENCE_KEY = "page-cache:reference"
+# What `{% csrf_token %}` writes in a part to cache; `with_csrf_token` puts each response's
+# own token in its place, so a cached page keeps Django's per-response masking of it.
+CSRF_PLACEHOLDER = "csrf-token-of-this-response"
 # A part unread for a day is dropped; the day's date in its key retires it anyway.
 TIMEOUT = 24 * 60 * 60
 
@@ -82,3 +88,18 @@ def cached_part(*, key, render):
     value = render()
     cache.set(full_key, (reference, value), timeout=TIMEOUT)
     return value
+
+
+def render_part(template_name, context):
+    """Render a part to cache. Without the request, so that nothing of one request (its
+    user, its messages, its CSRF token) can be cached with it; a form's token is the
+    placeholder `with_csrf_token` fills."""
+    return render_to_string(template_name, {**context, "csrf_token": CSRF_PLACEHOLDER})
+
+
+def with_csrf_token(request, part):
+    """A cached part with this response's CSRF token in its forms."""
+    if CSRF_PLACEHOLDER not in part:
+        return part
+    # The part was escaped when rendered; the token is letters and digits.
+    return SafeString(part.replace(CSRF_PLACEHOLDER, get_token(request)))

@@ -16,9 +16,12 @@ from django.views.generic import TemplateView
 
 from core.errors import ApplicationError
 from core.next_step import renewal_next_action
+from core.page_cache import cached_part, render_part, with_csrf_token
 from credentials.invoice_access import own_invoice
 from credentials.selectors import invoice_context
 from holders.mixins import HolderRequiredMixin
+from holders.renewal_version import renewal_cache_key
+from holders.selectors import holder_for_user
 
 from . import checkout, services, stripe_gateway
 from .models import Payment
@@ -33,8 +36,20 @@ class InvoiceView(LoginRequiredMixin, TemplateView):
     template_name = "payments/invoice.html"
 
     def get_context_data(self, **kwargs):
-        invoice = own_invoice(self.request, kwargs["number"])
-        return super().get_context_data(**invoice_context(invoice=invoice), **kwargs)
+        holder = holder_for_user(user=self.request.user)
+        if holder is None:
+            raise Http404
+        number = kwargs["number"]
+        # Cached only once rendered for this holder: another holder's number is a 404 and
+        # never cached; an invoice moved to another record changes both holders' versions.
+        content = cached_part(
+            key=renewal_cache_key(holder=holder, page=f"invoice:{number}"),
+            render=lambda: render_part(
+                "payments/_invoice_content.html",
+                invoice_context(invoice=own_invoice(self.request, number)),
+            ),
+        )
+        return super().get_context_data(content=with_csrf_token(self.request, content), **kwargs)
 
 
 def back_to_invoice(request, number, message):

@@ -3,7 +3,6 @@
 from dataclasses import dataclass
 
 from django.db.models import TextChoices
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import TemplateView
@@ -11,7 +10,7 @@ from django.views.generic import TemplateView
 from cecs.ledger.selectors import cec_progress
 from cecs.reporting.selectors import returned_forms
 from core.formatting import dollars, format_hours
-from core.page_cache import cached_part
+from core.page_cache import cached_part, render_part
 from credentials.selectors import (
     current_cycle,
     holder_credentials_with_standing,
@@ -228,7 +227,7 @@ class DashboardView(HolderRequiredMixin, TemplateView):
         # changes (or the day, the code or the reference data): cached by its version.
         content = cached_part(
             key=renewal_cache_key(holder=self.holder, page="dashboard"),
-            render=lambda: render_to_string(
+            render=lambda: render_part(
                 "portal/_dashboard_content.html", dashboard_context(holder=self.holder)
             ),
         )

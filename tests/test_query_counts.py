@@ -243,13 +243,13 @@ def test_the_dashboard_reads_the_renewal_in_five_queries(client, cycle, staff_an
     assert len(queries) == 5, "\n".join(queries)
 
 
-@pytest.mark.parametrize("page", ["dashboard", "cec status"])
+@pytest.mark.parametrize("page", ["dashboard", "cec status", "invoice", "reporting forms"])
 def test_a_cached_holder_page_runs_only_the_signed_in_users_query(
     client, cycle, staff_and_reviewer, page
 ):
-    """Until the holder's renewal changes, the dashboard and CEC status come from the cache:
-    the user's query (with the holder record and its renewal version) is the only one, and
-    the CEC status page adds the live class suggestions' two for a holder still short."""
+    """Until the holder's renewal changes, these pages come from the cache: the user's query
+    (with the holder record and its renewal version) is the only one. (The CEC status page
+    adds the live class suggestions' two for a holder still short; this one is not.)"""
     staff, reviewer = staff_and_reviewer
     busy = busy_holder(cycle, staff, reviewer)
     client.force_login(busy.user)

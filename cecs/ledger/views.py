@@ -6,12 +6,11 @@ from decimal import Decimal
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
-from core.page_cache import cached_part
+from core.page_cache import cached_part, render_part
 from core.pdf import render_pdf
 from core.safe_csv import csv_response
 from credentials.selectors import current_cycle, holder_invoice, open_earning_windows
@@ -43,8 +42,8 @@ def status_parts(*, holder, cycle):
     status = cec_status(holder=holder, cycle=cycle, invoice=invoice)
     context = {"holder": holder, "cycle": cycle, "status": status, "progress": cec_progress(status)}
     return {
-        "top": render_to_string("cecs/_status_top.html", context),
-        "bottom": render_to_string("cecs/_status_bottom.html", context),
+        "top": render_part("cecs/_status_top.html", context),
+        "bottom": render_part("cecs/_status_bottom.html", context),
         "summary": StatusSummary(
             year=status.year,
             window_start=status.window_start,

@@ -13,12 +13,14 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.functional import cached_property
 from django.views import View
-from django.views.generic import FormView, ListView
+from django.views.generic import FormView, TemplateView
 
 from core.errors import ApplicationError
 from core.formatting import format_hours
 from core.next_step import renewal_next_action
+from core.page_cache import cached_part, render_part, with_csrf_token
 from holders.mixins import HolderRequiredMixin
+from holders.renewal_version import renewal_cache_key
 from holders.selectors import holder_for_user
 
 from ..models import ReportingForm
@@ -56,12 +58,18 @@ def claimed_message(form):
     )
 
 
-class FormListView(HolderRequiredMixin, ListView):
+class FormListView(HolderRequiredMixin, TemplateView):
     template_name = "cecs/form_list.html"
-    context_object_name = "reporting_forms"
 
-    def get_queryset(self):
-        return holder_forms(holder=self.holder)
+    def get_context_data(self, **kwargs):
+        content = cached_part(
+            key=renewal_cache_key(holder=self.holder, page="reporting-forms"),
+            render=lambda: render_part(
+                "cecs/_form_list_content.html",
+                {"reporting_forms": holder_forms(holder=self.holder)},
+            ),
+        )
+        return super().get_context_data(content=with_csrf_token(self.request, content), **kwargs)
 
 
 class FormNewView(HolderRequiredMixin, FormView):

@@ -15,14 +15,20 @@ from django.urls import reverse
 from cecs.classes.reservations import reservation_create
 from cecs.ledger.services import entry_create
 from cecs.models import CecEntry, Source
+from core.page_cache import CSRF_PLACEHOLDER
 from credentials.models import CredentialType, RenewalInvoice
 from credentials.services import invoices_issue
 from holders.services import contact_confirm
-from tests.factories import AascClassFactory, HolderProfileFactory, holder_with
+from tests.factories import (
+    AascClassFactory,
+    HolderProfileFactory,
+    ReportingFormFactory,
+    holder_with,
+)
 
 pytestmark = pytest.mark.django_db
 
-DASHBOARD, STATUS = reverse("dashboard"), reverse("cecs:status")
+DASHBOARD, STATUS, FORMS = reverse("dashboard"), reverse("cecs:status"), reverse("cecs:forms")
 NOW = datetime.datetime(2026, 12, 3, 9, 0, tzinfo=datetime.UTC)
 
 
@@ -61,8 +67,22 @@ def earn(holder, hours="3", title="Fair housing"):
     )
 
 
-@pytest.mark.parametrize("url", [DASHBOARD, STATUS])
-def test_the_second_view_is_served_from_the_cache(signed_in, url):
+def invoice_url(holder):
+    number = RenewalInvoice.objects.get(holder=holder).number
+    return reverse("payments:invoice", args=[number])
+
+
+PAGES = {
+    "dashboard": lambda holder: DASHBOARD,
+    "CEC status": lambda holder: STATUS,
+    "invoice": invoice_url,
+    "reporting forms": lambda holder: FORMS,
+}
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_the_second_view_is_served_from_the_cache(signed_in, holder, page):
+    url = PAGES[page](holder)
     first, first_queries = queries(signed_in, url)
     second, second_queries = queries(signed_in, url)
     # The same page but for the per-response CSRF masking of the sign-out button.
@@ -137,3 +157,47 @@ def test_class_suggestions_stay_live_when_another_holder_takes_the_last_seat(
     page = signed_in.get(STATUS).text
     assert "Maintenance Mastery" not in page
     assert "has a seat left for you right now" in page
+
+
+def test_another_holders_invoice_stays_a_404_after_ones_own_is_cached(
+    client, signed_in, holder, other_holder, cycle
+):
+    signed_in.get(invoice_url(holder))
+    theirs = holder_with("CAPS")
+    invoices_issue(cycle=cycle)
+    assert signed_in.get(invoice_url(theirs)).status_code == 404
+
+
+def test_paying_shows_on_the_cached_invoice_page_at_once(signed_in, holder):
+    url = invoice_url(holder)
+    assert "by card" in signed_in.get(url).text
+    RenewalInvoice.objects.filter(holder=holder).update(status=RenewalInvoice.Status.PAID)
+    page = signed_in.get(url).text
+    assert "by card" not in page
+    assert "Your payments and receipts" in page
+
+
+def csrf_tokens(page):
+    return re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+
+
+def test_a_form_on_a_cached_page_carries_this_responses_own_token(holder, cycle):
+    """The cached part holds a placeholder; each response gets its own masked token, which
+    the form's POST passes Django's CSRF check with."""
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(holder.user)
+    draft = ReportingFormFactory(holder=holder, status="draft", submitted_at=None)
+    browser.get(FORMS)
+    cached = browser.get(FORMS).text
+    again = browser.get(FORMS).text
+    assert CSRF_PLACEHOLDER not in cached
+    # The sign-out button's token and the draft's Submit button's: fresh in every response.
+    assert len(csrf_tokens(cached)) == 2
+    assert set(csrf_tokens(cached)).isdisjoint(csrf_tokens(again))
+    submit = reverse("cecs:form_submit", args=[draft.pk])
+    response = browser.post(submit, {"csrfmiddlewaretoken": csrf_tokens(cached)[1]})
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.status == "submitted"
