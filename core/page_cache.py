@@ -69,9 +69,11 @@ def _new_reference_token():
     cache.set(REFERENCE_KEY, uuid.uuid4().hex, timeout=None)
 
 
-def cached_part(*, key, render):
+def cached_part(*, key, render, fresh=None):
     """The part under `key` (a tuple of what identifies it and the version of what it
-    shows), rendered by `render()` when not cached; `render` returns a picklable value."""
+    shows), rendered by `render()` when not cached; `render` returns a picklable value.
+    `fresh(value)`, if given, says whether a cached value still holds (a list of what has
+    not started yet stops holding when the first of it starts)."""
     if not enabled():
         return render()
     full_key = ":".join(["page", code_version(), str(timezone.localdate()), *map(str, key)])
@@ -83,7 +85,7 @@ def cached_part(*, key, render):
         cache.add(REFERENCE_KEY, reference, timeout=None)
         reference = cache.get(REFERENCE_KEY, reference)
     cached = found.get(full_key)
-    if cached is not None and cached[0] == reference:
+    if cached is not None and cached[0] == reference and (fresh is None or fresh(cached[1])):
         return cached[1]
     value = render()
     cache.set(full_key, (reference, value), timeout=TIMEOUT)

@@ -17,7 +17,14 @@ from django.utils import timezone
 
 from core.errors import ApplicationError
 
-from ..models import AascClass, Attendance, CalendarFeed, Reservation, new_feed_token
+from ..models import (
+    AascClass,
+    Attendance,
+    CalendarFeed,
+    ClassCalendarVersion,
+    Reservation,
+    new_feed_token,
+)
 
 ZERO = Decimal(0)
 RESERVED = Reservation.Status.RESERVED
@@ -46,6 +53,12 @@ def upcoming_classes(*, holder=None, now=None):
             )
         )
     return classes
+
+
+def class_calendar_version():
+    """The version of the published class calendar (ClassCalendarVersion), or None before
+    any class was ever written (then nothing is cached)."""
+    return ClassCalendarVersion.objects.filter(pk=1).values_list("version", flat=True).first()
 
 
 def attended_subquery():

@@ -14,13 +14,16 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from core.errors import ApplicationError
+from core.page_cache import cached_part, render_part, with_csrf_token
 from holders.mixins import HolderRequiredMixin
+from holders.renewal_version import renewal_cache_key
 
 from ..models import AascClass, CalendarFeed, Reservation
 from . import ics
 from .reservations import (
     calendar_feed_get_or_create,
     calendar_feed_reset,
+    class_calendar_version,
     feed_for_token,
     holder_reservations,
     reservation_cancel,
@@ -48,27 +51,45 @@ class ClassListView(HolderRequiredMixin, TemplateView):
     template_name = "cecs/classes.html"
 
     def get_context_data(self, **kwargs):
+        # Cached by the holder's renewal version (their reservations, attendance, feed) and
+        # the calendar's (every class and seat), until the first class it lists starts.
+        calendar = class_calendar_version()
+        if calendar is None:
+            part = self.render_content()
+        else:
+            site = f"{self.request.scheme}://{self.request.get_host()}"  # in the feed's URL
+            part = cached_part(
+                key=(*renewal_cache_key(holder=self.holder, page="classes"), calendar, site),
+                render=self.render_content,
+                fresh=lambda part: part["until"] is None or timezone.now() < part["until"],
+            )
+        content = with_csrf_token(self.request, part["html"])
+        return super().get_context_data(content=content, **kwargs)
+
+    def render_content(self):
         now = timezone.now()
         feed = calendar_feed_get_or_create(holder=self.holder)
         reservations = list(holder_reservations(holder=self.holder))
-        return super().get_context_data(
-            holder=self.holder,
-            classes=upcoming_classes(holder=self.holder, now=now).filter(
-                my_reservation_id__isnull=True
-            ),
-            upcoming_reservations=[
-                r for r in reservations if r.aasc_class.starts_at and r.aasc_class.starts_at > now
-            ],
-            past_reservations=[
-                r
-                for r in reservations
-                if not (r.aasc_class.starts_at and r.aasc_class.starts_at > now)
-            ],
-            feed_url=self.request.build_absolute_uri(
+        classes = list(
+            upcoming_classes(holder=self.holder, now=now).filter(my_reservation_id__isnull=True)
+        )
+        upcoming = [
+            r for r in reservations if r.aasc_class.starts_at and r.aasc_class.starts_at > now
+        ]
+        context = {
+            "holder": self.holder,
+            "classes": classes,
+            "upcoming_reservations": upcoming,
+            "past_reservations": [r for r in reservations if r not in upcoming],
+            "feed_url": self.request.build_absolute_uri(
                 reverse("cecs:calendar_feed", args=[feed.token])
             ),
-            **kwargs,
-        )
+        }
+        starts = [c.starts_at for c in classes] + [r.aasc_class.starts_at for r in upcoming]
+        return {
+            "html": render_part("cecs/_classes_content.html", context),
+            "until": min(starts, default=None),
+        }
 
 
 class ReserveView(HolderRequiredMixin, View):

@@ -2,7 +2,14 @@
 `from cecs.models import X` and the migrations' references (`cecs.models.private_storage`,
 `new_verification_code`, `new_feed_token`) keep working."""
 
-from .classes import AascClass, Attendance, CalendarFeed, Reservation, new_feed_token
+from .classes import (
+    AascClass,
+    Attendance,
+    CalendarFeed,
+    ClassCalendarVersion,  # noqa: F401 - read by cecs.classes.reservations
+    Reservation,
+    new_feed_token,
+)
 from .kinds import ActivityKind, Category, Source
 from .ledger import HOURS, CecEntry, new_verification_code, private_storage
 from .reporting import ReportingForm

@@ -3,6 +3,7 @@
 import datetime
 import secrets
 
+import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -52,6 +53,21 @@ class AascClass(models.Model):
         verbose_name = "AASC class"
         verbose_name_plural = "AASC classes"
         indexes = [models.Index(fields=["published", "starts_at"])]
+        # Every write to the classes (a reservation's seat too) changes the version of the
+        # calendar every holder's classes page is cached by (ClassCalendarVersion).
+        triggers = [
+            pgtrigger.Trigger(
+                name="class_calendar_version",
+                level=pgtrigger.Statement,
+                when=pgtrigger.After,
+                operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
+                func=(
+                    "INSERT INTO cecs_classcalendarversion (id, version) VALUES (1, 1) "
+                    "ON CONFLICT (id) DO UPDATE "
+                    "SET version = cecs_classcalendarversion.version + 1; RETURN NULL;"
+                ),
+            )
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(hours__gt=0) & Q(hours__lte=24), name="class_hours_in_range"
@@ -184,6 +200,18 @@ def new_feed_token():
     return secrets.token_urlsafe(32)
 
 
+class ClassCalendarVersion(models.Model):
+    """One row, changed by PostgreSQL in the transaction of every write to the classes
+    (AascClass's trigger; a reservation takes a seat on the class row): with the holder's
+    renewal version it keys the cached classes page (cecs.classes.views). Written only by
+    the trigger, which creates the row when it is missing; no row, no caching."""
+
+    version = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self):
+        return f"Class calendar version {self.version}"
+
+
 class CalendarFeed(models.Model):
     """The secret address of a holder's calendar feed (.ics). Replacing the token turns
     off the old address; there is deliberately no history of tokens."""
@@ -193,6 +221,10 @@ class CalendarFeed(models.Model):
     )
     token = models.CharField(max_length=64, unique=True, default=new_feed_token)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        # The feed's address is on the cached classes page (holders.renewal_version).
+        triggers = renewal_version_triggers(prefix="feed")
 
     def __str__(self):
         return f"Calendar feed of {self.holder}"

@@ -29,7 +29,6 @@ pytestmark = pytest.mark.django_db
 # Tables that name a holder but are not part of what the holder pages show.
 NOT_RENEWAL = {
     "holders.RecordLinkRequest": "a staff decision about an account, shown only in the admin",
-    "cecs.CalendarFeed": "the calendar address, on the classes page, which is not cached",
     "credentials.ReminderLog": "the reminders sent, which no holder page shows",
 }
 

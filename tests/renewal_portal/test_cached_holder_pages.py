@@ -201,3 +201,50 @@ def test_a_form_on_a_cached_page_carries_this_responses_own_token(holder, cycle)
     assert response.status_code == 302
     draft.refresh_from_db()
     assert draft.status == "submitted"
+
+
+CLASSES = reverse("cecs:classes")
+
+
+@pytest.fixture
+def offered(time_machine):
+    time_machine.move_to(NOW, tick=False)
+    return AascClassFactory(
+        title="Leasing Law Update",
+        held_on=datetime.date(2026, 12, 15),
+        starts_at=datetime.datetime(2026, 12, 15, 15, 0, tzinfo=datetime.UTC),
+        seats=2,
+        location="AASC office",
+        published=True,
+    )
+
+
+def test_the_classes_page_is_cached_with_the_class_calendar(signed_in, offered):
+    first, first_queries = queries(signed_in, CLASSES)
+    second, second_queries = queries(signed_in, CLASSES)
+    assert without_csrf(second.text) == without_csrf(first.text)
+    assert second_queries < first_queries
+
+
+def test_another_holders_reservation_shows_in_the_seats_at_once(signed_in, offered):
+    assert "2 of 2 seats left" in signed_in.get(CLASSES).text
+    reservation_create(aasc_class=offered, holder=HolderProfileFactory())
+    assert "1 of 2 seats left" in signed_in.get(CLASSES).text
+
+
+def test_a_class_leaves_the_cached_list_when_it_starts(signed_in, offered, time_machine):
+    assert "Leasing Law Update" in signed_in.get(CLASSES).text
+    time_machine.move_to(offered.starts_at + datetime.timedelta(minutes=1), tick=False)
+    assert "Leasing Law Update" not in signed_in.get(CLASSES).text
+
+
+def test_a_new_calendar_address_shows_at_once(signed_in, holder, offered):
+    from cecs.classes.reservations import calendar_feed_reset
+    from cecs.models import CalendarFeed
+
+    signed_in.get(CLASSES)
+    old = CalendarFeed.objects.get(holder=holder).token
+    calendar_feed_reset(holder=holder)
+    page = signed_in.get(CLASSES).text
+    assert old not in page
+    assert CalendarFeed.objects.get(holder=holder).token in page
