@@ -248,3 +248,17 @@ def test_a_new_calendar_address_shows_at_once(signed_in, holder, offered):
     page = signed_in.get(CLASSES).text
     assert old not in page
     assert CalendarFeed.objects.get(holder=holder).token in page
+
+
+def test_without_the_calendar_version_row_the_classes_page_is_rendered_each_time(
+    signed_in, offered
+):
+    """A flushed database, or one whose classes predate the triggers: no version, no cache."""
+    from cecs.models import ClassCalendarVersion
+
+    ClassCalendarVersion.objects.all().delete()
+    signed_in.get(CLASSES)  # creates the calendar feed
+    _, first_queries = queries(signed_in, CLASSES)
+    second, second_queries = queries(signed_in, CLASSES)
+    assert second_queries == first_queries
+    assert "Leasing Law Update" in second.text
