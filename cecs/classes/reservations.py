@@ -58,7 +58,8 @@ def upcoming_classes(*, holder=None, now=None):
 def class_calendar_version():
     """The version of the published class calendar (ClassCalendarVersion), or None before
     any class was ever written (then nothing is cached)."""
-    return ClassCalendarVersion.objects.filter(pk=1).values_list("version", flat=True).first()
+    versions = ClassCalendarVersion.objects.filter(pk=1).values_list("version", flat=True)
+    return next(iter(versions[:1]), None)
 
 
 def attended_subquery():

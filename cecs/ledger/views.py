@@ -23,9 +23,9 @@ from .selectors import active_kinds_by_category, cec_progress, cec_status, holde
 
 @dataclass(frozen=True)
 class StatusSummary:
-    """What the live parts of the CEC status page read from the holder's status: the class
-    suggestions (their seats change with other holders' reservations, so they are never
-    cached) and the transcript's year."""
+    """What the CEC status page's other parts read from the holder's status: the class
+    suggestions (cached by the class calendar's version too: cecs.templatetags.cecs_calendar)
+    and the transcript's year."""
 
     year: int
     window_start: datetime.date

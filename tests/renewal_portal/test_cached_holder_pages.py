@@ -262,3 +262,23 @@ def test_without_the_calendar_version_row_the_classes_page_is_rendered_each_time
     second, second_queries = queries(signed_in, CLASSES)
     assert second_queries == first_queries
     assert "Leasing Law Update" in second.text
+
+
+def test_a_suggested_class_leaves_the_cec_status_page_when_it_starts(
+    signed_in, offered, time_machine
+):
+    assert "Leasing Law Update" in signed_in.get(STATUS).text
+    assert "Leasing Law Update" in signed_in.get(STATUS).text  # cached
+    time_machine.move_to(offered.starts_at + datetime.timedelta(minutes=1), tick=False)
+    assert "Leasing Law Update" not in signed_in.get(STATUS).text
+
+
+def test_reserving_from_the_cached_suggestions_comes_back_to_cec_status(signed_in, offered):
+    signed_in.get(STATUS)
+    page = signed_in.get(STATUS).text
+    assert f'name="next" value="{STATUS}"' in page
+    response = signed_in.post(
+        reverse("cecs:class_reserve", args=[offered.pk]), {"next": STATUS}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == STATUS
+    assert "Reserved" in response.text
