@@ -43,11 +43,16 @@ def enabled():
 
 @lru_cache(maxsize=1)
 def code_version():
-    """A digest of the project's templates and modules, read once per process."""
+    """A digest of the project's templates and modules and of the locked dependencies
+    (uv.lock: a library's new version may render differently), read once per process."""
     digest = hashlib.sha256()
     base = Path(settings.BASE_DIR).resolve()
+    lock = base / "uv.lock"
+    if lock.is_file():
+        digest.update(lock.read_bytes())
     roots = [Path(d) for t in settings.TEMPLATES for d in t.get("DIRS", [])]
-    roots += [Path(c.path) for c in apps.get_app_configs() if Path(c.path).is_relative_to(base)]
+    # The project's own apps only: a virtualenv inside the project holds the libraries'.
+    roots += [Path(c.path) for c in apps.get_app_configs() if Path(c.path).parent == base]
     for root in sorted(set(roots)):
         for path in sorted(root.rglob("*")):
             if path.suffix in (".py", ".html", ".txt") and path.is_file():

@@ -90,3 +90,18 @@ def test_the_code_version_follows_the_templates(settings, tmp_path):
         assert page_cache.code_version() != before
     finally:
         page_cache.code_version.cache_clear()
+
+
+def test_the_code_version_follows_the_locked_dependencies(settings, tmp_path):
+    """A library's new version may render a part differently: uv.lock is in the digest."""
+    lock = tmp_path / "uv.lock"
+    lock.write_text('version = 1\n[[package]]\nname = "django"\nversion = "5.2.1"\n')
+    settings.BASE_DIR = tmp_path
+    page_cache.code_version.cache_clear()
+    try:
+        before = page_cache.code_version()
+        lock.write_text('version = 1\n[[package]]\nname = "django"\nversion = "5.2.2"\n')
+        page_cache.code_version.cache_clear()
+        assert page_cache.code_version() != before
+    finally:
+        page_cache.code_version.cache_clear()
