@@ -24,6 +24,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.db.models.signals import post_delete, post_save
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -68,6 +69,16 @@ def reference_data_changed(**kwargs):
     the old rows in between."""
     _new_reference_token()
     transaction.on_commit(_new_reference_token)
+
+
+def watch_reference_data(*models):
+    """Retire every cached part whenever one of `models` is saved or deleted (each app
+    names its own reference models from its signals module)."""
+    for model in models:
+        for signal in (post_save, post_delete):
+            signal.connect(
+                reference_data_changed, sender=model, dispatch_uid=f"page-cache-{model._meta.label}"
+            )
 
 
 def _new_reference_token():

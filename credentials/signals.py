@@ -2,7 +2,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from core.page_cache import reference_data_changed
+from core.page_cache import watch_reference_data
 
 from .models import CecRequirement, CredentialType, RenewalCycle
 from .selectors import forget_current_cycle
@@ -17,8 +17,4 @@ def cycle_changed(sender, **kwargs):
 
 
 # Holder pages show credential types, requirements and the cycle (core.page_cache).
-for model in (CredentialType, CecRequirement, RenewalCycle):
-    for signal in (post_save, post_delete):
-        signal.connect(
-            reference_data_changed, sender=model, dispatch_uid=f"page-cache-{model.__name__}"
-        )
+watch_reference_data(CredentialType, CecRequirement, RenewalCycle)

@@ -128,8 +128,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Log-in rate limits are counted in the cache: use Redis when several processes serve.
 CACHES = {"default": with_reused_clients(env.cache("CACHE_URL", default="locmemcache://"))}
-# The dashboard and CEC status keep their rendered parts in the cache, keyed by the
-# holder's renewal version (core.page_cache; PostgreSQL only).
+# The holder pages (dashboard, CEC status, invoice, reporting forms, classes) keep their
+# rendered parts in the cache, keyed by the holder's renewal version (core.page_cache;
+# PostgreSQL only).
 PAGE_CACHE_ENABLED = env.bool("PAGE_CACHE_ENABLED", default=True)
 
 # --- Accounts ---------------------------------------------------------------

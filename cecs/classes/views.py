@@ -14,16 +14,15 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from core.errors import ApplicationError
-from core.page_cache import cached_part, render_part, with_csrf_token
+from core.page_cache import render_part, with_csrf_token
 from holders.mixins import HolderRequiredMixin
-from holders.renewal_version import renewal_cache_key
 
 from ..models import AascClass, CalendarFeed, Reservation
 from . import ics
+from .parts import class_list_part, class_list_value
 from .reservations import (
     calendar_feed_get_or_create,
     calendar_feed_reset,
-    class_calendar_version,
     feed_for_token,
     holder_reservations,
     reservation_cancel,
@@ -51,18 +50,11 @@ class ClassListView(HolderRequiredMixin, TemplateView):
     template_name = "cecs/classes.html"
 
     def get_context_data(self, **kwargs):
-        # Cached by the holder's renewal version (their reservations, attendance, feed) and
-        # the calendar's (every class and seat), until the first class it lists starts.
-        calendar = class_calendar_version()
-        if calendar is None:
-            part = self.render_content()
-        else:
-            site = f"{self.request.scheme}://{self.request.get_host()}"  # in the feed's URL
-            part = cached_part(
-                key=(*renewal_cache_key(holder=self.holder, page="classes"), calendar, site),
-                render=self.render_content,
-                fresh=lambda part: part["until"] is None or timezone.now() < part["until"],
-            )
+        # The holder's reservations, attendance and feed, and every class and seat.
+        site = f"{self.request.scheme}://{self.request.get_host()}"  # in the feed's URL
+        part = class_list_part(
+            holder=self.holder, page="classes", render=self.render_content, key=(site,)
+        )
         content = with_csrf_token(self.request, part["html"])
         return super().get_context_data(content=content, **kwargs)
 
@@ -86,10 +78,9 @@ class ClassListView(HolderRequiredMixin, TemplateView):
             ),
         }
         starts = [c.starts_at for c in classes] + [r.aasc_class.starts_at for r in upcoming]
-        return {
-            "html": render_part("cecs/_classes_content.html", context),
-            "until": min(starts, default=None),
-        }
+        return class_list_value(
+            html=render_part("cecs/_classes_content.html", context), starts=starts
+        )
 
 
 class ReserveView(HolderRequiredMixin, View):

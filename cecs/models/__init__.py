@@ -6,7 +6,7 @@ from .classes import (
     AascClass,
     Attendance,
     CalendarFeed,
-    ClassCalendarVersion,  # noqa: F401 - read by cecs.classes.reservations
+    ClassCalendarVersion,
     Reservation,
     new_feed_token,
 )
@@ -23,6 +23,7 @@ __all__ = [
     "CalendarFeed",
     "Category",
     "CecEntry",
+    "ClassCalendarVersion",
     "ReportingForm",
     "Reservation",
     "Source",
