@@ -327,6 +327,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "credentials.refresh_statuses",
         "schedule": crontab(hour=1, minute=15),
     },
+    # Replaced scans stay on disk until this runs (cecs.reporting.uploads).
+    "remove-orphan-uploads": {
+        "task": "cecs.remove_orphan_uploads",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 
 # --- Stripe (used by payments/) -----------------------------------------------

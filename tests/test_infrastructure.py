@@ -309,3 +309,11 @@ def test_an_import_against_the_layers_breaks_the_contracts(tmp_path, module, imp
     assert result.returncode == 1, result.stdout + result.stderr
     assert refusal in result.stdout
     assert f"{module} -> {imports}" in result.stdout
+
+
+def test_every_scheduled_task_names_a_registered_task(settings):
+    from renewal_portal.celery import app
+
+    app.loader.import_default_modules()  # the apps' tasks modules, as a worker loads them
+    for entry, schedule in settings.CELERY_BEAT_SCHEDULE.items():
+        assert schedule["task"] in app.tasks, f"{entry}: no task {schedule['task']!r}"

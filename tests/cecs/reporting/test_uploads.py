@@ -740,6 +740,25 @@ def test_a_longer_minimum_age_keeps_more(orphan_world):
     assert not orphan_world["nested"].exists()
 
 
+def test_the_nightly_task_removes_what_the_command_would(orphan_world, settings):
+    from cecs.tasks import orphan_uploads_remove_task
+
+    assert settings.CELERY_BEAT_SCHEDULE["remove-orphan-uploads"]["task"] == (
+        orphan_uploads_remove_task.name
+    )
+    result = orphan_uploads_remove_task.delay().get()
+    assert result == {
+        "checked": 4,
+        "removed": 2,
+        "bytes_freed": 3048,
+        "kept_recent": 1,
+        "failed": 0,
+    }
+    assert orphan_world["kept"].exists()
+    assert orphan_world["fresh"].exists()
+    assert not orphan_world["old"].exists()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_uploads_at_once_cannot_pass_the_quota_together(settings, holder, private_media):
     """8 uploads released together for a holder with room for 3: the holder's row lock
