@@ -2,6 +2,7 @@
 not accepted and why, and those no longer count until the holder replaces them."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -160,7 +161,12 @@ def test_an_empty_rejection_on_the_page_is_refused_with_a_message(client, submit
     client.force_login(reviewer)
     response = client.post(reverse("cecs:review_reject", args=[submission.pk]), {"reason": ""})
     assert response.status_code == 400
-    assert "Give the reason for rejecting, or say why an entry is not accepted" in response.text
+    # In the form's error box, which a screen reader announces.
+    assert re.search(
+        r'<div class="alert alert-block alert-danger" role="alert">\s*<ul class="m-0">\s*'
+        r"<li>Give the reason for rejecting, or say why an entry is not accepted",
+        response.text,
+    )
     submission.refresh_from_db()
     assert submission.status == Submission.Status.PENDING
 
