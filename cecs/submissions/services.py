@@ -131,13 +131,15 @@ def submission_reject(*, submission, reviewer, reason="", not_accepted=None, now
     SubmissionEntry.objects.bulk_update(
         [lines[entry_id] for entry_id in not_accepted], ["not_accepted_reason"]
     )
-    for entry_id, text in not_accepted.items():
-        entry = CecEntry.objects.select_for_update().get(pk=entry_id)
+    entries = list(CecEntry.objects.select_for_update().filter(pk__in=not_accepted))
+    for entry in entries:
+        text = not_accepted[entry.pk]
         entry.status = CecEntry.Status.NOT_ACCEPTED
         entry.correction_note = text[:300]
-        entry._history_user = reviewer
-        entry._change_reason = f"Not accepted by NAAEI: {text}"[:100]
-        entry.save(update_fields=["status", "correction_note"])
+        entry._change_reason = f"Not accepted by NAAEI: {text}"[:100]  # each its own why
+    bulk_update_with_history(
+        entries, CecEntry, ["status", "correction_note"], default_user=reviewer
+    )
     _notify_submission(submission, "rejected")
     return submission
 

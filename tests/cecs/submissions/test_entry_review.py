@@ -93,6 +93,9 @@ def test_rejecting_an_entry_stops_it_counting_and_tells_the_holder_why(
     assert submission.rejection_reason == "NAAEI did not accept 1 entry: see each below."
     assert course.status == CecEntry.Status.NOT_ACCEPTED
     assert course.history.first().history_user == reviewer
+    assert course.history.first().history_change_reason == (
+        "Not accepted by NAAEI: The certificate is for a different person."
+    )
     line = SubmissionEntry.objects.get(submission=submission, entry=course)
     assert line.not_accepted_reason == "The certificate is for a different person."
     status = status_of(holder, cycle)
@@ -154,6 +157,21 @@ def test_the_reviewer_names_an_entry_on_the_review_page(client, submitted, revie
     assert response.status_code == 302
     course.refresh_from_db()
     assert course.status == CecEntry.Status.NOT_ACCEPTED
+
+
+def test_entries_named_together_each_keep_their_own_reason(submitted, reviewer):
+    submission, class_entry, course = submitted
+    reasons = {class_entry.pk: "Attended the wrong year.", course.pk: "Not an approved provider."}
+    submission_reject(submission=submission, reviewer=reviewer, not_accepted=reasons)
+    for entry in (class_entry, course):
+        entry.refresh_from_db()
+        latest = entry.history.first()
+        assert entry.status == CecEntry.Status.NOT_ACCEPTED
+        assert entry.correction_note == reasons[entry.pk]
+        assert (latest.history_user, latest.history_change_reason) == (
+            reviewer,
+            f"Not accepted by NAAEI: {reasons[entry.pk]}",
+        )
 
 
 def test_an_empty_rejection_on_the_page_is_refused_with_a_message(client, submitted, reviewer):
