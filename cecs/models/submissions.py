@@ -53,7 +53,10 @@ class Submission(models.Model):
         ordering = ["submitted_at", "pk"]
         permissions = [("review_submission", "Can approve or reject CEC submissions")]
         indexes = [
-            models.Index(fields=["status", "submitted_at"]),
+            # The reviewer queue (a status, oldest first, ties by id) reads its page straight
+            # off this one; without "id" PostgreSQL walked (submitted_at, id) past every
+            # decided submission to find the pending (bench/findings.md).
+            models.Index(fields=["status", "submitted_at", "id"], name="cecs_sub_status_queue_idx"),
             models.Index(fields=["submitted_at", "id"], name="cecs_sub_submitted_id_idx"),
         ]
         constraints = [

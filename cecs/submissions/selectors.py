@@ -28,23 +28,8 @@ QUEUE_COLUMNS = (
 
 
 def review_queue(*, status=Submission.Status.PENDING, year=None, credential_code=None, search=""):
-    """Submissions for reviewers, oldest first; a fixed number of queries per page."""
-    submissions = (
-        Submission.objects.filter(status=status)
-        .select_related("holder", "cycle", "invoice")
-        .prefetch_related(
-            Prefetch(
-                "invoice__lines",
-                queryset=InvoiceLine.objects.select_related(
-                    "held_credential__credential_type"
-                ).only("invoice_id", "held_credential__credential_type__code"),
-            )
-        )
-        # Only what the queue shows: 50 rows of three wide models cost more to load than
-        # to query (bench/results.md).
-        .only(*QUEUE_COLUMNS)
-        .order_by("submitted_at", "pk")
-    )
+    """The submissions a reviewer's filters select, oldest first (the queue's order)."""
+    submissions = Submission.objects.filter(status=status).order_by("submitted_at", "pk")
     if year:
         submissions = submissions.filter(cycle__year=year)
     if credential_code:
@@ -60,6 +45,34 @@ def review_queue(*, status=Submission.Status.PENDING, year=None, credential_code
             | Q(holder__member_number__iexact=search)
         )
     return submissions
+
+
+def review_queue_versions(submissions):
+    """(id, the holder's renewal version) of each of `submissions`, in their order: what
+    a cached queue page is keyed by (every write to a submission, its invoice lines or
+    its holder's record bumps that version: holders.renewal_version)."""
+    return submissions.values_list("pk", "holder__renewal_version")
+
+
+def review_queue_rows(*, ids):
+    """The queue's rows for the submissions `ids`, in that order; a fixed number of queries."""
+    rows = (
+        Submission.objects.filter(pk__in=ids)
+        .select_related("holder", "cycle", "invoice")
+        .prefetch_related(
+            Prefetch(
+                "invoice__lines",
+                queryset=InvoiceLine.objects.select_related(
+                    "held_credential__credential_type"
+                ).only("invoice_id", "held_credential__credential_type__code"),
+            )
+        )
+        # Only what the queue shows: 50 rows of three wide models cost more to load than
+        # to query (bench/results.md).
+        .only(*QUEUE_COLUMNS)
+    )
+    by_id = {row.pk: row for row in rows}
+    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 def submission_for_review(*, pk):

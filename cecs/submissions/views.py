@@ -5,7 +5,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -15,17 +14,16 @@ from django.views.generic import TemplateView
 
 from core.errors import ApplicationError
 from core.safe_csv import csv_response
-from credentials.models import CredentialType, RenewalCycle
 from credentials.selectors import current_cycle, holder_invoice
 from holders.mixins import HolderRequiredMixin
 
 from ..ledger.selectors import OPEN_SUBMISSION, cec_status, missing_message
 from ..models import Submission
+from .queue import queue_page
 from .selectors import (
     changes_since_rejection,
     decisions_for_cycle,
     holder_submissions,
-    review_queue,
     submission_for_review,
 )
 from .services import submission_approve, submission_create, submission_reject
@@ -78,10 +76,6 @@ submit_view = SubmitView.as_view()
 
 # --- NAAEI reviewers ----------------------------------------------------------------
 
-# Reviewers work from the oldest down, one submission at a time; each row costs render
-# time, and 25 fill a screen (bench/findings.md).
-PAGE_SIZE = 25
-
 
 class ReviewerRequiredMixin(LoginRequiredMixin):
     """Reviewers only: holders get a 404 (nothing here is theirs), other staff a 403."""
@@ -95,34 +89,11 @@ class ReviewerRequiredMixin(LoginRequiredMixin):
         return super().dispatch(request, *args, **kwargs)
 
 
-class QueueFilterForm(forms.Form):
-    year = forms.TypedChoiceField(label="Cycle", required=False, coerce=int, empty_value=None)
-    credential = forms.ChoiceField(required=False)
-    q = forms.CharField(label="Holder or member number", required=False, max_length=100)
-    status = forms.ChoiceField(choices=Submission.Status.choices, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        years = RenewalCycle.objects.values_list("year", flat=True)
-        self.fields["year"].choices = [("", "All cycles"), *[(y, y) for y in years]]
-        codes = CredentialType.objects.filter(renews=True).values_list("code", flat=True)
-        self.fields["credential"].choices = [("", "All credentials"), *[(c, c) for c in codes]]
-
-
 class QueueView(ReviewerRequiredMixin, TemplateView):
     template_name = "cecs/review_queue.html"
 
     def get_context_data(self, **kwargs):
-        form = QueueFilterForm(self.request.GET or None)
-        filters = form.cleaned_data if form.is_valid() else {}
-        submissions = review_queue(
-            status=filters.get("status") or Submission.Status.PENDING,
-            year=filters.get("year"),
-            credential_code=filters.get("credential") or None,
-            search=filters.get("q") or "",
-        )
-        page = Paginator(submissions, PAGE_SIZE).get_page(self.request.GET.get("page"))
-        return super().get_context_data(form=form, page=page, **kwargs)
+        return super().get_context_data(**queue_page(query=self.request.GET), **kwargs)
 
 
 class RejectForm(forms.Form):
