@@ -1,7 +1,3 @@
-import dataclasses
-
-from celery import shared_task
-
 from core.mail_tasks import mail_task
 
 # Mail the holder set off themselves (filing a form, submitting CECs) counts against
@@ -62,12 +58,3 @@ def entry_corrected_notify_task(entry_id, event="corrected"):
         template=f"entry_{event}",
         context={"entry": entry, "holder": entry.holder},
     )
-
-
-@shared_task(name="cecs.remove_orphan_uploads")
-def orphan_uploads_remove_task():
-    """Nightly: delete stored scans no form names any more (replaced, or their save failed);
-    the counts go to the worker's log as the task's result."""
-    from .reporting.uploads import orphan_uploads_remove
-
-    return dataclasses.asdict(orphan_uploads_remove())

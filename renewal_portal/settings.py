@@ -316,6 +316,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # send it again only after this, so keep it well above the slowest mail send; a worker
 # killed mid-send delays its reminder by this much (renewal_portal/reminders.py).
 REMINDER_LEASE_SECONDS = env.int("REMINDER_LEASE_SECONDS", default=10 * 60)
+# Task modules autodiscovery does not find (it imports each app's `tasks` module only).
+CELERY_IMPORTS = ["cecs.reporting.tasks"]
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Loaded into django-celery-beat's tables at start-up; staff can then change times in the admin.
 CELERY_BEAT_SCHEDULE = {

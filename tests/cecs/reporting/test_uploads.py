@@ -741,7 +741,7 @@ def test_a_longer_minimum_age_keeps_more(orphan_world):
 
 
 def test_the_nightly_task_removes_what_the_command_would(orphan_world, settings):
-    from cecs.tasks import orphan_uploads_remove_task
+    from cecs.reporting.tasks import orphan_uploads_remove_task
 
     assert settings.CELERY_BEAT_SCHEDULE["remove-orphan-uploads"]["task"] == (
         orphan_uploads_remove_task.name
