@@ -167,7 +167,14 @@ def _create_invoices(cycle, batch, requirements, types, cecs_waived, fee_waived,
 
 
 def _locked_invoice(invoice):
-    return RenewalInvoice.objects.select_for_update().select_related("cycle").get(pk=invoice.pk)
+    # The invoice row only: FOR UPDATE on the join locked the cycle's row as well, so every
+    # completion in the cycle queued on it (and deadlocked with the submissions tally's
+    # foreign-key check on that row, tests/cecs/submissions/test_submission_tally.py).
+    return (
+        RenewalInvoice.objects.select_for_update(of=("self",))
+        .select_related("cycle")
+        .get(pk=invoice.pk)
+    )
 
 
 @transaction.atomic
@@ -251,7 +258,9 @@ def renewal_complete_if_ready(*, invoice, now=None):
     if invoice.completed_at is not None or not (invoice.is_settled and cecs_done):
         return False
     credentials = list(
-        HeldCredential.objects.select_for_update().filter(
+        # OF self: the default ordering joins the credential types, which FOR UPDATE
+        # would lock for every completion.
+        HeldCredential.objects.select_for_update(of=("self",)).filter(
             pk__in=invoice.lines.values("held_credential_id")
         )
     )
@@ -285,7 +294,12 @@ def waiver_grant(*, holder, cycle, waive_fee, waive_cecs, reason, actor, now=Non
             "granted_at": now,
         },
     )
-    invoice = RenewalInvoice.objects.select_for_update().filter(holder=holder, cycle=cycle).first()
+    # OF self: the default ordering joins the cycle, whose row FOR UPDATE would lock too.
+    invoice = (
+        RenewalInvoice.objects.select_for_update(of=("self",))
+        .filter(holder=holder, cycle=cycle)
+        .first()
+    )
     if invoice is not None and invoice.completed_at is None:
         fields = ["cecs_waived"]
         invoice.cecs_waived = waive_cecs

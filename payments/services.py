@@ -29,8 +29,10 @@ CURRENCY = "usd"
 
 
 def locked_invoice(invoice_id):
+    # The invoice and its holder, not the cycle every invoice of the year shares (FOR
+    # UPDATE on the join would queue every payment of the cycle on that one row).
     return (
-        RenewalInvoice.objects.select_for_update()
+        RenewalInvoice.objects.select_for_update(of=("self", "holder"))
         .select_related("cycle", "holder")
         .get(pk=invoice_id)
     )

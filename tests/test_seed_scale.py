@@ -14,7 +14,14 @@ from django.db.models import Count
 from bench.management.commands.seed_scale import Command
 from bench.seeding.constants import BENCH_ADMIN, BENCH_HOLDER, BENCH_REVIEWER
 from cecs.ledger.selectors import cec_status
-from cecs.models import Attendance, CecEntry, ReportingForm, Submission, SubmissionEntry
+from cecs.models import (
+    Attendance,
+    CecEntry,
+    ReportingForm,
+    Submission,
+    SubmissionEntry,
+    SubmissionTally,
+)
 from credentials.models import (
     HeldCredential,
     InvoiceLine,
@@ -160,3 +167,24 @@ def test_refuses_anything_but_postgresql(db, monkeypatch):
     monkeypatch.setattr(connection, "vendor", "sqlite")
     with pytest.raises(CommandError, match="needs PostgreSQL"):
         seed()
+
+
+def tally_agrees():
+    """The submissions tally PostgreSQL keeps (cecs.SubmissionTally) matches a count."""
+    counted = {
+        (row["cycle_id"], row["status"]): row["n"]
+        for row in Submission.objects.values("cycle_id", "status").annotate(n=Count("id"))
+    }
+    tallied = {
+        (row.cycle_id, row.status): row.total for row in SubmissionTally.objects.exclude(total=0)
+    }
+    return tallied == counted
+
+
+def test_the_submissions_tally_holds_through_seeding_and_clearing(seeded):
+    assert Submission.objects.exists()
+    assert tally_agrees()
+    seed()
+    assert tally_agrees()
+    seed(clear=True)
+    assert tally_agrees()

@@ -8,7 +8,7 @@ from psycopg import sql
 
 from bench.seeding.constants import CLASS_MARK, DOMAIN, MEMBER_PREFIX
 from bench.seeding.writer import table_name
-from cecs.models import AascClass
+from cecs.models import AascClass, Submission, SubmissionTally
 from holders.models import HolderProfile, User
 
 
@@ -185,6 +185,9 @@ def truncate_whole_tables(cursor, truncated, temp, write):
     cursor.execute(
         sql.SQL("TRUNCATE {}").format(sql.SQL(", ").join(table_name(m) for m in truncated))
     )
+    if Submission in truncated:
+        # TRUNCATE fires no DELETE trigger: the tally Submission's triggers keep goes too.
+        cursor.execute(sql.SQL("TRUNCATE {}").format(table_name(SubmissionTally)))
     for model, count in counts.items():
         if count:
             write(f"  emptied {count:>9,} {model._meta.db_table}")

@@ -13,7 +13,7 @@ from .classes import (
 from .kinds import ActivityKind, Category, Source
 from .ledger import HOURS, CecEntry, new_verification_code, private_storage
 from .reporting import ReportingForm
-from .submissions import Submission, SubmissionEntry
+from .submissions import Submission, SubmissionEntry, SubmissionTally
 
 __all__ = [
     "HOURS",
@@ -29,6 +29,7 @@ __all__ = [
     "Source",
     "Submission",
     "SubmissionEntry",
+    "SubmissionTally",
     "new_feed_token",
     "new_verification_code",
     "private_storage",

@@ -1,5 +1,6 @@
 """Submissions of a cycle's CECs to NAAEI, and the entries each carries."""
 
+import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -9,6 +10,40 @@ from holders.models import HolderProfile
 from holders.renewal_version import renewal_version_triggers, through
 
 from .ledger import HOURS, CecEntry
+
+TALLY_TABLE = "cecs_submissiontally"
+
+
+def _tally_triggers():
+    """Statement-level triggers that move each inserted, changed or deleted submission's
+    count to its (cycle, status) row of SubmissionTally, in the writing transaction."""
+    added = "SELECT cycle_id, status, 1 AS delta FROM new_rows"
+    removed = "SELECT cycle_id, status, -1 AS delta FROM old_rows"
+
+    def trigger(name, operation, changes, **referencing):
+        return pgtrigger.Trigger(
+            name=f"submission_tally_{name}",
+            level=pgtrigger.Statement,
+            when=pgtrigger.After,
+            operation=operation,
+            referencing=pgtrigger.Referencing(**referencing),
+            # Rows in one order, so two statements never wait on each other's rows.
+            func=(
+                f"INSERT INTO {TALLY_TABLE} (cycle_id, status, total) "  # noqa: S608
+                f"SELECT cycle_id, status, SUM(delta) FROM ({changes}) AS changes "
+                "GROUP BY cycle_id, status HAVING SUM(delta) <> 0 ORDER BY cycle_id, status "
+                "ON CONFLICT (cycle_id, status) "
+                f"DO UPDATE SET total = {TALLY_TABLE}.total + EXCLUDED.total; RETURN NULL;"
+            ),
+        )
+
+    return [
+        trigger("ins", pgtrigger.Insert, added, new="new_rows"),
+        trigger(
+            "upd", pgtrigger.Update, f"{added} UNION ALL {removed}", old="old_rows", new="new_rows"
+        ),
+        trigger("del", pgtrigger.Delete, removed, old="old_rows"),
+    ]
 
 
 class Submission(models.Model):
@@ -48,8 +83,9 @@ class Submission(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        # Every write bumps the holder's renewal version (holders.renewal_version).
-        triggers = renewal_version_triggers(prefix="submission")
+        # Every write bumps the holder's renewal version (holders.renewal_version) and
+        # keeps the tally of each cycle's submissions by status (SubmissionTally).
+        triggers = [*renewal_version_triggers(prefix="submission"), *_tally_triggers()]
         ordering = ["submitted_at", "pk"]
         permissions = [("review_submission", "Can approve or reject CEC submissions")]
         indexes = [
@@ -83,6 +119,29 @@ class Submission(models.Model):
         """The lines NAAEI named, with why, in rejecting this submission (entries attached):
         the one query the dashboard, the rejection email and the submit page read."""
         return self.lines.exclude(not_accepted_reason="").select_related("entry")
+
+
+class SubmissionTally(models.Model):
+    """How many submissions a cycle has in a status, so that the reviewer queue need not
+    count them: written only by Submission's triggers (insert, update and delete, bulk
+    paths included) in the transaction that changes them; a row whose count reaches 0
+    stays. The migration that adds it counts what exists. No history: it is derived."""
+
+    cycle = models.ForeignKey(
+        "credentials.RenewalCycle", on_delete=models.CASCADE, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Submission.Status.choices)
+    total = models.IntegerField()
+
+    class Meta:
+        # No CHECK on the total: PostgreSQL checks the row an ON CONFLICT upsert proposes
+        # (a decrement of -1) before it finds the row to update.
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "status"], name="one_tally_per_cycle_status"),
+        ]
+
+    def __str__(self):
+        return f"{self.total} {self.status} submission(s) for cycle {self.cycle_id}"
 
 
 class SubmissionEntry(models.Model):

@@ -8,6 +8,9 @@
   record (holders.renewal_version). The page of (id, version) pairs and the count are read
   for every view, so the queue is always the queue as it is; only drawing the rows is
   saved. Every reviewer sees the same rows, so they share the cache.
+- The count: for a status and a cycle, from the tally PostgreSQL keeps with every write
+  to the submissions (SubmissionTally), not a count of the queue (26,000 pending
+  submissions took longer to count than the rest of the page).
 """
 
 import hashlib
@@ -20,7 +23,12 @@ from core.page_cache import cached_part, render_part
 from credentials.models import CredentialType, RenewalCycle
 
 from ..models import Submission
-from .selectors import review_queue, review_queue_rows, review_queue_versions
+from .selectors import (
+    review_queue,
+    review_queue_count,
+    review_queue_rows,
+    review_queue_versions,
+)
 
 # Reviewers work from the oldest down, one submission at a time; each row costs render
 # time, and 25 fill a screen (bench/findings.md).
@@ -55,8 +63,11 @@ def queue_page(*, query):
     """Everything the queue page shows for the query string `query` (a QueryDict)."""
     filters = _filters_part(query)
     submissions = review_queue(**filters["filters"])
-    # Counted without the holders' join the versions need.
-    page = Paginator(submissions, PAGE_SIZE).get_page(query.get("page"))
+    paginator = Paginator(submissions, PAGE_SIZE)
+    tally = review_queue_count(**filters["filters"])
+    if tally is not None:  # else the paginator counts the queue itself
+        paginator.count = tally
+    page = paginator.get_page(query.get("page"))
     versions = list(review_queue_versions(page.object_list))
     return {**filters, "page": page, "rows": _rows_part(versions)}
 

@@ -2,11 +2,12 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q
+from django.db import connection
+from django.db.models import Prefetch, Q, Sum
 
 from credentials.models import InvoiceLine
 
-from ..models import CecEntry, Submission, SubmissionEntry
+from ..models import CecEntry, Submission, SubmissionEntry, SubmissionTally
 
 
 def holder_submissions(*, holder, cycle):
@@ -45,6 +46,20 @@ def review_queue(*, status=Submission.Status.PENDING, year=None, credential_code
             | Q(holder__member_number__iexact=search)
         )
     return submissions
+
+
+def review_queue_count(
+    *, status=Submission.Status.PENDING, year=None, credential_code=None, search=""
+):
+    """How many submissions review_queue selects, from the tally PostgreSQL keeps
+    (SubmissionTally) when the filters are a status and a cycle only; None otherwise (a
+    credential or a search is counted with the queue, and SQLite keeps no tally)."""
+    if credential_code or search.strip() or connection.vendor != "postgresql":
+        return None
+    tallies = SubmissionTally.objects.filter(status=status)
+    if year:
+        tallies = tallies.filter(cycle__year=year)
+    return tallies.aggregate(total=Sum("total", default=0))["total"]
 
 
 def review_queue_versions(submissions):

@@ -30,7 +30,12 @@ def submission_create(*, holder, cycle, actor, now=None):
     Refused, with what is missing, unless they meet the requirement. The invoice
     row is locked so two clicks or two tabs queue; the partial unique constraint
     allows one pending or approved submission per holder and cycle."""
-    invoice = RenewalInvoice.objects.select_for_update().filter(holder=holder, cycle=cycle).first()
+    # OF self: the default ordering joins the cycle, whose row FOR UPDATE would lock too.
+    invoice = (
+        RenewalInvoice.objects.select_for_update(of=("self",))
+        .filter(holder=holder, cycle=cycle)
+        .first()
+    )
     if invoice is None:
         raise ApplicationError(
             f"Your {cycle.year} renewal invoice has not been issued yet, so there is "
